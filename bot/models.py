@@ -1,0 +1,127 @@
+"""Plain records passed between the layers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+# Search snippets mark matched words with these control characters so each front end can
+# choose its own highlighting (HTML <b> in Telegram, brackets or bold on a terminal).
+HIGHLIGHT_START = "\x02"
+HIGHLIGHT_END = "\x03"
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    id: str
+    category: str
+    published: datetime
+    source: str
+    title: str
+    subtitle: str
+    tags: tuple[str, ...]
+    body: str
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p for p in self.body.split("\n\n") if p.strip()]
+
+    @property
+    def content_hash(self) -> str:
+        """A digest of everything a reader sees; it changes when the article is edited."""
+        payload = json.dumps(
+            [
+                self.category,
+                self.published.isoformat(),
+                self.source,
+                self.title,
+                self.subtitle,
+                list(self.tags),
+                self.body,
+            ],
+            ensure_ascii=False,
+        )
+        return hashlib.blake2b(payload.encode("utf-8"), digest_size=16).hexdigest()
+
+    @property
+    def body_hash(self) -> str:
+        """A digest of the body alone: summaries are keyed by it."""
+        return hashlib.blake2b(self.body.encode("utf-8"), digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    article: Article
+    snippet: str
+    rank: float
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    """One page of search results; ``has_more`` says whether a next page exists."""
+
+    query: str
+    hits: list[SearchHit]
+    offset: int
+    limit: int
+    has_more: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    sentences: tuple[str, ...]
+    method: str
+    language: str
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.sentences)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportFailure:
+    path: str
+    line: int | None
+    error: str
+
+
+@dataclass(slots=True)
+class ImportReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: list[ImportFailure] = field(default_factory=list)
+    added_ids: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def as_dict(self) -> dict:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "failed": [
+                {"path": f.path, "line": f.line, "error": f.error} for f in self.failed
+            ],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TagCount:
+    name: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    articles: int
+    tags: int
+    categories: int
+    sources: int
+    subscribers: int
+    last_import: datetime | None
+    database_bytes: int
