@@ -6,7 +6,7 @@ module that owns the library, so callers only ever catch ``NewsbotError``::
     NewsbotError
     ├── ArticleFormatError     an article file or JSONL line cannot be parsed (path, line, reason)
     ├── ArticleNotFound        no article has the requested id
-    ├── InvalidQuery           a user argument is out of range or malformed (usage is in the message)
+    ├── InvalidQuery           a user argument is malformed (the message gives the usage)
     ├── ConfigError            a required setting is missing or invalid
     ├── StoreError             the database cannot be opened, read or written
     ├── SummaryError           the summariser was asked for something it cannot do

@@ -46,9 +46,10 @@ class Article:
         return hashlib.blake2b(payload.encode("utf-8"), digest_size=16).hexdigest()
 
     @property
-    def body_hash(self) -> str:
-        """A digest of the body alone: summaries are keyed by it."""
-        return hashlib.blake2b(self.body.encode("utf-8"), digest_size=16).hexdigest()
+    def text_hash(self) -> str:
+        """A digest of the title and body, the summariser's input: summaries are keyed by it."""
+        text = self.title + "\n\n" + self.body
+        return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

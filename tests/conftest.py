@@ -1,0 +1,66 @@
+"""Shared fixtures: an in-memory store, a service with a fake summariser, article files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.models import Summary
+from bot.service import NewsService
+from bot.store import Store
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+USER_ARTICLE = SEEDS / "000_9dd83f3904ce7482.txt"
+
+
+def article_text(
+    title: str = "Harbour reopens after storm",
+    *,
+    category: str = "World news",
+    published: str = "2025-03-01T09:30:00+02:00",
+    source: str = "Port Amsel Courier",
+    subtitle: str | None = None,
+    tags: str = "Port Amsel, Weather",
+    body: str = "The harbour reopened on Monday.\n\nShips queued outside since Friday.",
+) -> str:
+    """An article in the text format, every field overridable."""
+    subtitle = title if subtitle is None else subtitle
+    return f"{category} {published}\n{source}\n{title}\n\n{subtitle}\n\n{tags}\n\n\n{body}\n"
+
+
+def fake_summarise(text: str, sentences: int = 3, method: str = "default",
+                   language: str | None = None, title: str = "") -> Summary:
+    """First sentences of the first paragraphs: fast, predictable, no sumy."""
+    firsts = [p.split(". ")[0].rstrip(".") + "." for p in text.split("\n\n") if p.strip()]
+    return Summary(tuple(firsts[:sentences]), method, language or "english")
+
+
+@pytest.fixture
+def store() -> Store:
+    with Store(":memory:") as db:
+        yield db
+
+
+@pytest.fixture
+def service(store: Store) -> NewsService:
+    return NewsService(store, summarise=fake_summarise)
+
+
+@pytest.fixture
+def write_article(tmp_path: Path) -> Callable[..., Path]:
+    """Write an article file under tmp_path; text or bytes, or keyword fields."""
+
+    def write(name: str = "article.txt", content: str | bytes | None = None, **fields) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if content is None:
+            content = article_text(**fields)
+        if isinstance(content, str):
+            path.write_text(content, encoding="utf-8", newline="")
+        else:
+            path.write_bytes(content)
+        return path
+
+    return write
