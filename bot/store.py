@@ -1,0 +1,655 @@
+"""The SQLite store: schema, migrations, FTS5 search and queries.
+
+This is the only module that imports sqlite-utils (and sqlite3); database errors are
+converted to ``StoreError`` here. One connection is shared by every thread behind a lock,
+so the bot can run queries off the event loop with ``asyncio.to_thread``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlite_utils
+
+from bot.articles import tag_key
+from bot.errors import ArticleNotFound, StoreError
+from bot.models import (
+    HIGHLIGHT_END,
+    HIGHLIGHT_START,
+    Article,
+    SearchHit,
+    Stats,
+    Summary,
+    TagCount,
+)
+from bot.query import SearchQuery, fts_expression
+
+logger = logging.getLogger(__name__)
+
+# Column weights for bm25(): title above tags above subtitle above body.
+_BM25 = "bm25(articles_fts, 10.0, 2.5, 5.0, 1.0)"
+_TOKENIZER = "porter unicode61 remove_diacritics 2"
+_SQL_CHUNK = 500  # stay well below SQLite's bound-parameter limit
+
+_ARTICLE_COLUMNS = (
+    "a.id, a.category, a.published, a.source, a.title, a.subtitle, a.tags_json, a.body"
+)
+
+T = TypeVar("T")
+
+
+def _migration_1(db: sqlite_utils.Database) -> None:
+    """Articles, tags and their links; FTS5 kept in sync by triggers."""
+    db.executescript(
+        f"""
+        CREATE TABLE articles (
+            seq INTEGER PRIMARY KEY,            -- stable rowid for FTS; grows with each import
+            id TEXT NOT NULL UNIQUE,
+            category TEXT NOT NULL,
+            category_key TEXT NOT NULL,
+            source TEXT NOT NULL,
+            title TEXT NOT NULL,
+            subtitle TEXT NOT NULL,
+            tags TEXT NOT NULL,                 -- display form, for full-text search
+            tags_json TEXT NOT NULL,
+            body TEXT NOT NULL,
+            published TEXT NOT NULL,            -- ISO 8601 as written, with its offset
+            published_ts INTEGER NOT NULL,      -- seconds since the epoch, for ordering
+            content_hash TEXT NOT NULL,
+            text_hash TEXT NOT NULL,
+            imported_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX articles_newest ON articles (published_ts DESC, seq DESC);
+        CREATE INDEX articles_category_newest
+            ON articles (category_key, published_ts DESC, seq DESC);
+        CREATE INDEX articles_source_newest ON articles (source, published_ts DESC, seq DESC);
+        CREATE TABLE tags (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,           -- case-folded, for matching
+            name TEXT NOT NULL                  -- first spelling seen, for display
+        );
+        CREATE TABLE article_tags (
+            article_seq INTEGER NOT NULL REFERENCES articles (seq),
+            tag_id INTEGER NOT NULL REFERENCES tags (id),
+            published_ts INTEGER NOT NULL,      -- copied so a tag's newest need no sort
+            PRIMARY KEY (article_seq, tag_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX article_tags_newest ON article_tags (tag_id, published_ts DESC, article_seq);
+        CREATE VIRTUAL TABLE articles_fts USING fts5 (
+            title, subtitle, tags, body,
+            content='articles', content_rowid='seq', tokenize='{_TOKENIZER}'
+        );
+        CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+            INSERT INTO articles_fts (rowid, title, subtitle, tags, body)
+            VALUES (new.seq, new.title, new.subtitle, new.tags, new.body);
+        END;
+        CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+            INSERT INTO articles_fts (articles_fts, rowid, title, subtitle, tags, body)
+            VALUES ('delete', old.seq, old.title, old.subtitle, old.tags, old.body);
+        END;
+        CREATE TRIGGER articles_au AFTER UPDATE OF title, subtitle, tags, body ON articles BEGIN
+            INSERT INTO articles_fts (articles_fts, rowid, title, subtitle, tags, body)
+            VALUES ('delete', old.seq, old.title, old.subtitle, old.tags, old.body);
+            INSERT INTO articles_fts (rowid, title, subtitle, tags, body)
+            VALUES (new.seq, new.title, new.subtitle, new.tags, new.body);
+        END;
+        CREATE TABLE imports (
+            id INTEGER PRIMARY KEY,
+            finished_at TEXT NOT NULL,
+            added INTEGER NOT NULL,
+            updated INTEGER NOT NULL,
+            unchanged INTEGER NOT NULL,
+            failed INTEGER NOT NULL
+        );
+        """
+    )
+
+
+def _migration_2(db: sqlite_utils.Database) -> None:
+    """Summaries, keyed by the text they were made from, the method and the length."""
+    db.executescript(
+        """
+        CREATE TABLE summaries (
+            text_hash TEXT NOT NULL,
+            method TEXT NOT NULL,
+            sentences INTEGER NOT NULL,
+            language TEXT NOT NULL,
+            summary_json TEXT NOT NULL,
+            PRIMARY KEY (text_hash, method, sentences)
+        ) WITHOUT ROWID;
+        """
+    )
+
+
+def _migration_3(db: sqlite_utils.Database) -> None:
+    """Chats and their tag subscriptions."""
+    db.executescript(
+        """
+        CREATE TABLE chats (
+            chat_id INTEGER PRIMARY KEY,
+            active INTEGER NOT NULL DEFAULT 1,
+            digest_enabled INTEGER NOT NULL DEFAULT 1,
+            digest_time TEXT NOT NULL DEFAULT '08:00',
+            timezone TEXT,                      -- NULL: the bot's default timezone
+            last_digest_seq INTEGER NOT NULL DEFAULT 0,
+            last_digest_at TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE subscriptions (
+            chat_id INTEGER NOT NULL REFERENCES chats (chat_id),
+            tag_key TEXT NOT NULL,
+            tag_name TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (chat_id, tag_key)
+        ) WITHOUT ROWID;
+        CREATE INDEX subscriptions_by_tag ON subscriptions (tag_key);
+        """
+    )
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
+    _migration_1,
+    _migration_2,
+    _migration_3,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _converting_errors(method: Callable[..., T]) -> Callable[..., T]:
+    """Hold the store lock and turn sqlite3 errors into StoreError."""
+
+    @wraps(method)
+    def wrapper(self: Store, *args: Any, **kwargs: Any) -> T:
+        with self._lock:
+            try:
+                return method(self, *args, **kwargs)
+            except sqlite3.Error as exc:
+                raise StoreError(f"Database error in {self.path}: {exc}") from exc
+
+    return wrapper
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertResult:
+    added: list[str]
+    updated: list[str]
+    unchanged: int
+
+
+class Store:
+    """Articles, tags, summaries and subscriptions in one SQLite file."""
+
+    def __init__(self, path: str | Path = ":memory:", *, migrate_to: int = SCHEMA_VERSION):
+        self.path = str(path)
+        self._lock = threading.RLock()
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+            self.db = sqlite_utils.Database(conn)
+            if self.path != ":memory:":
+                self.db.enable_wal()
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL, much faster
+            self._migrate(migrate_to)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"Cannot open database {self.path}: {exc}") from exc
+
+    def close(self) -> None:
+        with self._lock:
+            self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema ---------------------------------------------------------------------------
+
+    @property
+    def schema_version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    def _migrate(self, target: int) -> None:
+        current = self.schema_version
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer newsbot (schema {current}, "
+                f"this one knows {SCHEMA_VERSION}); upgrade newsbot."
+            )
+        for version in range(current + 1, target + 1):
+            with self.db.atomic():
+                MIGRATIONS[version - 1](self.db)
+                self.db.execute(f"PRAGMA user_version = {version:d}")
+            logger.info("Migrated %s to schema version %d", self.path, version)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        with self.db.atomic():
+            yield
+
+    # -- articles -------------------------------------------------------------------------
+
+    @_converting_errors
+    def upsert_articles(self, articles: Sequence[Article]) -> UpsertResult:
+        """Insert new articles and update changed ones, in one transaction."""
+        now = _now()
+        added: list[str] = []
+        updated: list[str] = []
+        unchanged = 0
+        with self._transaction():
+            existing = self._existing_hashes({a.id for a in articles})
+            new_rows: list[tuple] = []
+            new_articles: list[Article] = []
+            changed: list[Article] = []
+            for article in articles:
+                digest = article.content_hash
+                seen = existing.get(article.id)
+                if seen is None:
+                    new_rows.append(self._row(article, digest, now))
+                    new_articles.append(article)
+                    added.append(article.id)
+                elif seen[1] == digest:
+                    unchanged += 1
+                    continue
+                else:
+                    changed.append(article)
+                    updated.append(article.id)
+                existing[article.id] = (seen[0] if seen else None, digest)
+            if new_rows:
+                self.db.conn.executemany(
+                    "INSERT INTO articles (id, category, category_key, source, title, subtitle,"
+                    " tags, tags_json, body, published, published_ts, content_hash, text_hash,"
+                    " imported_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    new_rows,
+                )
+            # Duplicates inside one batch were counted as updates of a row not yet written:
+            # apply every change against the stored rows, last one wins.
+            for article in changed:
+                self.db.conn.execute(
+                    "UPDATE articles SET category=?, category_key=?, source=?, title=?,"
+                    " subtitle=?, tags=?, tags_json=?, body=?, published=?, published_ts=?,"
+                    " content_hash=?, text_hash=?, updated_at=? WHERE id=?",
+                    (*self._row(article, article.content_hash, now)[1:13], now, article.id),
+                )
+            touched = new_articles + changed
+            if touched:
+                self._link_tags(touched)
+        return UpsertResult(added, updated, unchanged)
+
+    @staticmethod
+    def _row(article: Article, digest: str, now: str) -> tuple:
+        return (
+            article.id,
+            article.category,
+            article.category.casefold(),
+            article.source,
+            article.title,
+            article.subtitle,
+            ", ".join(article.tags),
+            json.dumps(article.tags, ensure_ascii=False),
+            article.body,
+            article.published.isoformat(),
+            int(article.published.timestamp()),
+            digest,
+            article.text_hash,
+            now,
+            now,
+        )
+
+    def _existing_hashes(self, ids: set[str]) -> dict[str, tuple[int | None, str]]:
+        found: dict[str, tuple[int | None, str]] = {}
+        id_list = list(ids)
+        for start in range(0, len(id_list), _SQL_CHUNK):
+            chunk = id_list[start : start + _SQL_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for seq, article_id, digest in self.db.conn.execute(
+                f"SELECT seq, id, content_hash FROM articles WHERE id IN ({marks})", chunk
+            ):
+                found[article_id] = (seq, digest)
+        return found
+
+    def _tag_ids(self, tags: Iterable[str]) -> dict[str, int]:
+        """Ids for the given display tags by key, creating the missing ones."""
+        names: dict[str, str] = {}
+        for tag in tags:
+            names.setdefault(tag_key(tag), tag)
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO tags (key, name) VALUES (?, ?)", list(names.items())
+        )
+        ids: dict[str, int] = {}
+        keys = list(names)
+        for start in range(0, len(keys), _SQL_CHUNK):
+            chunk = keys[start : start + _SQL_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            ids.update(
+                self.db.conn.execute(f"SELECT key, id FROM tags WHERE key IN ({marks})", chunk)
+            )
+        return ids
+
+    def _link_tags(self, articles: Sequence[Article]) -> None:
+        latest = {a.id: a for a in articles}  # the last version of each id wins
+        seqs = self._existing_hashes(set(latest))
+        tag_ids = self._tag_ids(t for a in latest.values() for t in a.tags)
+        seq_list = [seqs[i][0] for i in latest]
+        for start in range(0, len(seq_list), _SQL_CHUNK):
+            chunk = seq_list[start : start + _SQL_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            self.db.conn.execute(f"DELETE FROM article_tags WHERE article_seq IN ({marks})", chunk)
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO article_tags (article_seq, tag_id, published_ts)"
+            " VALUES (?, ?, ?)",
+            [
+                (seqs[a.id][0], tag_ids[tag_key(t)], int(a.published.timestamp()))
+                for a in latest.values()
+                for t in a.tags
+            ],
+        )
+
+    @_converting_errors
+    def record_import(self, added: int, updated: int, unchanged: int, failed: int) -> None:
+        with self._transaction():
+            self.db.conn.execute(
+                "INSERT INTO imports (finished_at, added, updated, unchanged, failed)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (_now(), added, updated, unchanged, failed),
+            )
+
+    @staticmethod
+    def _article(row: Sequence[Any]) -> Article:
+        return Article(
+            id=row[0],
+            category=row[1],
+            published=datetime.fromisoformat(row[2]),
+            source=row[3],
+            title=row[4],
+            subtitle=row[5],
+            tags=tuple(json.loads(row[6])),
+            body=row[7],
+        )
+
+    @_converting_errors
+    def get_article(self, article_id: str) -> Article:
+        row = self.db.conn.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.id = ?", (article_id,)
+        ).fetchone()
+        if row is None:
+            raise ArticleNotFound(article_id)
+        return self._article(row)
+
+    @_converting_errors
+    def get_articles(self, article_ids: Sequence[str]) -> list[Article]:
+        """The articles with these ids, in the given order; unknown ids are left out."""
+        found: dict[str, Article] = {}
+        for start in range(0, len(article_ids), _SQL_CHUNK):
+            chunk = list(article_ids[start : start + _SQL_CHUNK])
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.conn.execute(
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.id IN ({marks})", chunk
+            ):
+                found[row[0]] = self._article(row)
+        return [found[i] for i in article_ids if i in found]
+
+    @_converting_errors
+    def latest(
+        self,
+        limit: int = 5,
+        offset: int = 0,
+        *,
+        tag: str | None = None,
+        category: str | None = None,
+        source: str | None = None,
+    ) -> list[Article]:
+        """Newest first, optionally for one tag, category and/or source."""
+        where: list[str] = []
+        params: list[Any] = []
+        joins = ""
+        order = "a.published_ts DESC, a.seq DESC"
+        if tag is not None:
+            joins = "JOIN article_tags t ON t.article_seq = a.seq"
+            where.append("t.tag_id = (SELECT id FROM tags WHERE key = ?)")
+            params.append(tag_key(tag))
+            order = "t.published_ts DESC, t.article_seq DESC"
+        if category is not None:
+            where.append("a.category_key = ?")
+            params.append(" ".join(category.split()).casefold())
+        if source is not None:
+            where.append("a.source = ? COLLATE NOCASE")
+            params.append(source.strip())
+        sql = f"SELECT {_ARTICLE_COLUMNS} FROM articles a {joins}"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += f" ORDER BY {order} LIMIT ? OFFSET ?"
+        rows = self.db.conn.execute(sql, [*params, limit, offset]).fetchall()
+        return [self._article(row) for row in rows]
+
+    @_converting_errors
+    def search(self, query: SearchQuery, limit: int = 5, offset: int = 0) -> list[SearchHit]:
+        """Articles matching a parsed query, best first (newest first without words)."""
+        if query.is_empty:
+            return []
+        match = fts_expression(query.terms)
+        exclude = fts_expression(query.excluded, " OR ")
+        where: list[str] = []
+        params: list[Any] = []
+        for tag in query.tags:
+            where.append(
+                "a.seq IN (SELECT article_seq FROM article_tags"
+                " WHERE tag_id = (SELECT id FROM tags WHERE key = ?))"
+            )
+            params.append(tag_key(tag))
+        for tag in query.excluded_tags:
+            where.append(
+                "a.seq NOT IN (SELECT article_seq FROM article_tags"
+                " WHERE tag_id = (SELECT id FROM tags WHERE key = ?))"
+            )
+            params.append(tag_key(tag))
+        if query.categories:
+            where.append(f"a.category_key IN ({','.join('?' * len(query.categories))})")
+            params.extend(" ".join(c.split()).casefold() for c in query.categories)
+        if exclude:
+            where.append(
+                "a.seq NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
+            )
+            params.append(exclude)
+        if match:
+            sql = (
+                f"SELECT a.seq, {_BM25} AS rank FROM articles_fts"
+                " JOIN articles a ON a.seq = articles_fts.rowid"
+                " WHERE articles_fts MATCH ?"
+            )
+            params.insert(0, match)
+            if where:
+                sql += " AND " + " AND ".join(where)
+            sql += " ORDER BY rank LIMIT ? OFFSET ?"
+        else:
+            sql = "SELECT a.seq, 0.0 AS rank FROM articles a"
+            if where:
+                sql += " WHERE " + " AND ".join(where)
+            sql += " ORDER BY a.published_ts DESC, a.seq DESC LIMIT ? OFFSET ?"
+        page = self.db.conn.execute(sql, [*params, limit, offset]).fetchall()
+        if not page:
+            return []
+        seqs = [seq for seq, _ in page]
+        marks = ",".join("?" * len(seqs))
+        articles = {
+            row[0]: self._article(row[1:])
+            for row in self.db.conn.execute(
+                f"SELECT a.seq, {_ARTICLE_COLUMNS} FROM articles a WHERE a.seq IN ({marks})",
+                seqs,
+            )
+        }
+        snippets: dict[int, str] = {}
+        if match:
+            # Snippets only for the page, not for every match the ranking looked at.
+            snippets = dict(
+                self.db.conn.execute(
+                    "SELECT rowid, snippet(articles_fts, -1, ?, ?, '…', 24) FROM articles_fts"
+                    f" WHERE articles_fts MATCH ? AND rowid IN ({marks})",
+                    [HIGHLIGHT_START, HIGHLIGHT_END, match, *seqs],
+                )
+            )
+        return [
+            SearchHit(articles[seq], snippets.get(seq, ""), rank)
+            for seq, rank in page
+            if seq in articles
+        ]
+
+    @_converting_errors
+    def tag_counts(self, limit: int = 30) -> list[TagCount]:
+        rows = self.db.conn.execute(
+            "SELECT t.name, count(*) AS n FROM article_tags at JOIN tags t ON t.id = at.tag_id"
+            " GROUP BY at.tag_id ORDER BY n DESC, t.key LIMIT ?",
+            (limit,),
+        )
+        return [TagCount(name, count) for name, count in rows]
+
+    @_converting_errors
+    def tag_name(self, tag: str) -> str | None:
+        """The display spelling of a known tag, matched case-insensitively."""
+        row = self.db.conn.execute("SELECT name FROM tags WHERE key = ?", (tag_key(tag),))
+        found = row.fetchone()
+        return found[0] if found else None
+
+    @_converting_errors
+    def categories(self) -> list[TagCount]:
+        rows = self.db.conn.execute(
+            "SELECT min(category), count(*) AS n FROM articles GROUP BY category_key"
+            " ORDER BY n DESC, category_key"
+        )
+        return [TagCount(name, count) for name, count in rows]
+
+    @_converting_errors
+    def stats(self) -> Stats:
+        one = self.db.conn.execute
+        last = one("SELECT max(finished_at) FROM imports").fetchone()[0]
+        size = 0
+        if self.path != ":memory:":
+            size = sum(
+                p.stat().st_size
+                for p in (Path(self.path), Path(self.path + "-wal"))
+                if p.exists()
+            )
+        return Stats(
+            articles=one("SELECT count(*) FROM articles").fetchone()[0],
+            tags=one("SELECT count(*) FROM tags").fetchone()[0],
+            categories=one("SELECT count(DISTINCT category_key) FROM articles").fetchone()[0],
+            sources=one("SELECT count(DISTINCT source) FROM articles").fetchone()[0],
+            subscribers=one("SELECT count(DISTINCT chat_id) FROM subscriptions").fetchone()[0],
+            last_import=datetime.fromisoformat(last) if last else None,
+            database_bytes=size,
+        )
+
+    @_converting_errors
+    def article_count(self) -> int:
+        return self.db.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    # -- summaries ------------------------------------------------------------------------
+
+    @_converting_errors
+    def get_summary(self, text_hash: str, method: str, sentences: int) -> Summary | None:
+        row = self.db.conn.execute(
+            "SELECT language, summary_json FROM summaries"
+            " WHERE text_hash = ? AND method = ? AND sentences = ?",
+            (text_hash, method, sentences),
+        ).fetchone()
+        if row is None:
+            return None
+        return Summary(tuple(json.loads(row[1])), method, row[0])
+
+    @_converting_errors
+    def save_summaries(self, items: Iterable[tuple[str, int, Summary]]) -> None:
+        """Store (text_hash, sentences, summary) triples, replacing older ones."""
+        rows = [
+            (text_hash, s.method, n, s.language, json.dumps(s.sentences, ensure_ascii=False))
+            for text_hash, n, s in items
+        ]
+        with self._transaction():
+            self.db.conn.executemany(
+                "INSERT OR REPLACE INTO summaries"
+                " (text_hash, method, sentences, language, summary_json) VALUES (?,?,?,?,?)",
+                rows,
+            )
+
+    @_converting_errors
+    def missing_summaries(
+        self, article_ids: Sequence[str], method: str, sentences: int
+    ) -> list[Article]:
+        """Of these articles, those without a stored summary for the method and length."""
+        missing: list[Article] = []
+        for start in range(0, len(article_ids), _SQL_CHUNK):
+            chunk = list(article_ids[start : start + _SQL_CHUNK])
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.conn.execute(
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.id IN ({marks})"
+                " AND NOT EXISTS (SELECT 1 FROM summaries s WHERE s.text_hash = a.text_hash"
+                " AND s.method = ? AND s.sentences = ?)",
+                [*chunk, method, sentences],
+            )
+            missing.extend(self._article(row) for row in rows)
+        return missing
+
+    # -- chats and subscriptions ----------------------------------------------------------
+
+    @_converting_errors
+    def touch_chat(self, chat_id: int) -> None:
+        """Make sure a chat row exists and is active (a chat that writes to us is reachable)."""
+        with self._transaction():
+            self.db.conn.execute(
+                "INSERT INTO chats (chat_id, created_at) VALUES (?, ?)"
+                " ON CONFLICT (chat_id) DO UPDATE SET active = 1",
+                (chat_id, _now()),
+            )
+
+    @_converting_errors
+    def subscribe(self, chat_id: int, tags: Sequence[str]) -> list[str]:
+        """Follow tags; returns the display names that were not followed before."""
+        added: list[str] = []
+        with self._transaction():
+            self.db.conn.execute(
+                "INSERT INTO chats (chat_id, created_at) VALUES (?, ?)"
+                " ON CONFLICT (chat_id) DO UPDATE SET active = 1",
+                (chat_id, _now()),
+            )
+            for tag in tags:
+                cursor = self.db.conn.execute(
+                    "INSERT OR IGNORE INTO subscriptions (chat_id, tag_key, tag_name, created_at)"
+                    " VALUES (?, ?, ?, ?)",
+                    (chat_id, tag_key(tag), tag, _now()),
+                )
+                if cursor.rowcount:
+                    added.append(tag)
+        return added
+
+    @_converting_errors
+    def unsubscribe(self, chat_id: int, tag: str) -> str | None:
+        """Stop following a tag; returns its display name, or None if it was not followed."""
+        with self._transaction():
+            row = self.db.conn.execute(
+                "DELETE FROM subscriptions WHERE chat_id = ? AND tag_key = ? RETURNING tag_name",
+                (chat_id, tag_key(tag)),
+            ).fetchone()
+        return row[0] if row else None
+
+    @_converting_errors
+    def subscriptions(self, chat_id: int) -> list[str]:
+        rows = self.db.conn.execute(
+            "SELECT tag_name FROM subscriptions WHERE chat_id = ? ORDER BY tag_key", (chat_id,)
+        )
+        return [name for (name,) in rows]
