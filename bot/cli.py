@@ -1,0 +1,341 @@
+"""The ``newsbot`` command line: thin commands over the query service.
+
+Exit codes: 0 success, 1 some inputs failed or a lookup found nothing, 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from bot import __version__
+from bot.config import Settings, load_settings
+from bot.errors import ConfigError, NewsbotError
+from bot.models import HIGHLIGHT_END, HIGHLIGHT_START, Article, SearchHit, Summary
+from bot.service import NewsService
+from bot.store import Store
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db", type=Path, default=argparse.SUPPRESS,
+        help="SQLite database file (default: $NEWSBOT_DB or data/news.db)",
+    )
+    common.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS,
+        help="print JSON for scripts instead of text",
+    )
+    common.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+        help="log what happens",
+    )
+    parser = argparse.ArgumentParser(
+        prog="newsbot",
+        description="Import, search and summarise news articles; serve them on Telegram.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"newsbot {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(
+        name: str, func: Callable[..., int], help_text: str, aliases: Sequence[str] = ()
+    ) -> argparse.ArgumentParser:
+        sub = commands.add_parser(
+            name, parents=[common], help=help_text, description=help_text, aliases=aliases
+        )
+        sub.set_defaults(func=func)
+        return sub
+
+    sub = command("import", import_command, "import article files and directories")
+    sub.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                     help="*.txt or *.jsonl files, or directories searched recursively")
+    sub.add_argument("--summarise", "--summarize", action="store_true",
+                     help="compute summaries during import, using all cores")
+
+    sub = command("latest", latest_command, "the newest articles")
+    sub.add_argument("-n", type=_positive, default=10, help="how many (default 10)")
+    sub.add_argument("--tag", help="only articles with this tag")
+    sub.add_argument("--category", help="only articles in this category")
+    sub.add_argument("--source", help="only articles from this source")
+
+    sub = command("search", search_command, "full-text search")
+    sub.add_argument("query", nargs="+", metavar="QUERY",
+                     help='words (AND-ed), "phrases", prefix*, -excluded, tag:T, category:C')
+    sub.add_argument("-n", type=_positive, default=10, help="results per page (default 10)")
+    sub.add_argument("--page", type=_positive, default=1, help="page number (default 1)")
+
+    sub = command("show", show_command, "one article in full")
+    sub.add_argument("id", metavar="ID")
+
+    command("tags", tags_command, "tags with article counts")
+    command("categories", categories_command, "categories with article counts")
+    command("stats", stats_command, "what the store holds")
+
+    sub = command(
+        "summarise", summarise_command, "summarise stored articles or article files",
+        aliases=["summarize"],
+    )
+    sub.add_argument("ids", nargs="*", metavar="ID", help="ids of stored articles")
+    sub.add_argument("--file", nargs="+", type=Path, default=[], metavar="PATH",
+                     help="article files to summarise without importing them")
+    sub.add_argument("--sentences", type=_positive, default=3, help="sentences (default 3)")
+    sub.add_argument("--method", default="default", help="summariser method (default: default)")
+    sub.add_argument("--language", help="english, ukrainian, russian (default: detect)")
+    return parser
+
+
+def _open_service(args: argparse.Namespace, settings: Settings) -> NewsService:
+    db_path = getattr(args, "db", None) or settings.db_path
+    return NewsService(
+        Store(db_path),
+        max_article_bytes=settings.max_article_bytes,
+        seeds_dir=settings.seeds_dir,
+    )
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def _article_json(article: Article) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "title": article.title,
+        "published": article.published.isoformat(),
+        "category": article.category,
+        "source": article.source,
+        "tags": list(article.tags),
+    }
+
+
+def _highlight(text: str) -> str:
+    if sys.stdout.isatty():
+        return text.replace(HIGHLIGHT_START, "\x1b[1m").replace(HIGHLIGHT_END, "\x1b[0m")
+    return text.replace(HIGHLIGHT_START, "[").replace(HIGHLIGHT_END, "]")
+
+
+def _plain(text: str) -> str:
+    return text.replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_END, "")
+
+
+def _print_article_line(article: Article, extra: str = "") -> None:
+    when = article.published.strftime("%Y-%m-%d %H:%M")
+    print(f"{article.id}  {when}  {article.category}: {article.title}")
+    details = article.source + (f" · {', '.join(article.tags)}" if article.tags else "")
+    print(f"    {details}")
+    if extra:
+        print(f"    {extra}")
+
+
+def import_command(service: NewsService, args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    with tqdm(unit=" articles", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
+        report = service.import_paths(args.paths, progress=bar.update, summarise=args.summarise)
+    if args.json:
+        _print_json(report.as_dict())
+    else:
+        total = report.added + report.updated + report.unchanged
+        print(
+            f"Imported {total} article{'s' if total != 1 else ''}: {report.added} added, "
+            f"{report.updated} updated, {report.unchanged} unchanged, "
+            f"{len(report.failed)} failed."
+        )
+        for failure in report.failed:
+            where = failure.path + (f":{failure.line}" if failure.line is not None else "")
+            print(f"  failed: {where}: {failure.error}", file=sys.stderr)
+    return EXIT_FAILED if report.failed else EXIT_OK
+
+
+def latest_command(service: NewsService, args: argparse.Namespace) -> int:
+    articles = service.latest(args.n, tag=args.tag, category=args.category, source=args.source)
+    if args.json:
+        _print_json([_article_json(a) for a in articles])
+    elif not articles:
+        print("No articles yet. Import some with: newsbot import seeds/")
+    for article in [] if args.json else articles:
+        _print_article_line(article)
+    return EXIT_OK
+
+
+def search_command(service: NewsService, args: argparse.Namespace) -> int:
+    text = " ".join(args.query)
+    page = service.search(text, limit=args.n, offset=(args.page - 1) * args.n)
+    if args.json:
+        _print_json([_hit_json(hit) for hit in page.hits])
+        return EXIT_OK
+    if not page.hits:
+        print(f"No results for {text!r}." + (" Try fewer or broader words." if args.page == 1
+                                               else " That page is past the last result."))
+        return EXIT_OK
+    for hit in page.hits:
+        _print_article_line(hit.article, _highlight(hit.snippet.replace("\n", " ")))
+    if page.has_more:
+        print(f"More results: newsbot search {' '.join(args.query)} --page {args.page + 1}")
+    return EXIT_OK
+
+
+def _hit_json(hit: SearchHit) -> dict[str, Any]:
+    return {**_article_json(hit.article), "snippet": _plain(hit.snippet)}
+
+
+def show_command(service: NewsService, args: argparse.Namespace) -> int:
+    article = service.article(args.id)
+    if args.json:
+        _print_json({**_article_json(article), "subtitle": article.subtitle,
+                     "body": article.body})
+        return EXIT_OK
+    print(article.title)
+    if article.subtitle and article.subtitle != article.title:
+        print(article.subtitle)
+    print(f"{article.published.isoformat()} · {article.source} · {article.category}")
+    if article.tags:
+        print("Tags: " + ", ".join(article.tags))
+    print()
+    print(article.body)
+    return EXIT_OK
+
+
+def tags_command(service: NewsService, args: argparse.Namespace) -> int:
+    tags = service.tags(limit=1000)
+    if args.json:
+        _print_json([{"tag": t.name, "articles": t.count} for t in tags])
+    for tag in [] if args.json else tags:
+        print(f"{tag.count:6d}  {tag.name}")
+    return EXIT_OK
+
+
+def categories_command(service: NewsService, args: argparse.Namespace) -> int:
+    categories = service.categories()
+    if args.json:
+        _print_json([{"category": c.name, "articles": c.count} for c in categories])
+    for category in [] if args.json else categories:
+        print(f"{category.count:6d}  {category.name}")
+    return EXIT_OK
+
+
+def stats_command(service: NewsService, args: argparse.Namespace) -> int:
+    stats = service.stats()
+    values = {
+        "articles": stats.articles,
+        "tags": stats.tags,
+        "categories": stats.categories,
+        "sources": stats.sources,
+        "subscribers": stats.subscribers,
+        "last_import": stats.last_import.isoformat() if stats.last_import else None,
+        "database_bytes": stats.database_bytes,
+    }
+    if args.json:
+        _print_json(values)
+    else:
+        for key, value in values.items():
+            print(f"{key.replace('_', ' '):15} {value if value is not None else '—'}")
+    return EXIT_OK
+
+
+def summarise_command(service: NewsService, args: argparse.Namespace) -> int:
+    from bot.articles import read_article_file
+
+    if not args.ids and not args.file:
+        raise _UsageError("give article IDs or --file PATH...")
+    outputs: list[dict[str, Any]] = []
+    failed = 0
+
+    def emit(key: str, label: str, summary: Summary) -> None:
+        outputs.append({key: label, "method": summary.method, "language": summary.language,
+                        "sentences": list(summary.sentences)})
+        if not args.json:
+            print(f"{label} ({summary.language}, {summary.method}):")
+            for sentence in summary.sentences:
+                print(f"  • {sentence}")
+            print()
+
+    for article_id in args.ids:
+        try:
+            article = service.article(article_id)
+        except NewsbotError as exc:
+            print(f"newsbot: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        summary = service.summary(article, args.sentences, args.method, args.language)
+        emit("id", article.id, summary)
+    for path in args.file:
+        try:
+            article = read_article_file(path, service.max_article_bytes)
+        except NewsbotError as exc:
+            print(f"newsbot: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        summary = service.summary(article, args.sentences, args.method, args.language)
+        emit("path", str(path), summary)
+    if args.json:
+        for output in outputs:
+            print(json.dumps(output, ensure_ascii=False))
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+class _UsageError(Exception):
+    pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    for flag in ("json", "verbose"):
+        setattr(args, flag, getattr(args, flag, False))
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        settings = load_settings()
+        if args.command == "run":
+            return args.func(settings, args)
+        service = _open_service(args, settings)
+        try:
+            return args.func(service, args)
+        finally:
+            service.store.close()
+    except _UsageError as exc:
+        print(f"newsbot {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ConfigError as exc:
+        print(f"newsbot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except NewsbotError as exc:
+        print(f"newsbot: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("newsbot: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `newsbot latest | head`); that is not an error.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silences the flush at exit
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,275 @@
+"""The query service: everything newsbot can do, for the bot and the command line alike.
+
+It knows nothing of Telegram or argparse. Calls are synchronous; the bot runs them off the
+event loop with ``asyncio.to_thread``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.articles import iter_articles, normalise_tags
+from bot.errors import ArticleFormatError, ImportInProgress, InvalidQuery
+from bot.models import (
+    Article,
+    ImportFailure,
+    ImportReport,
+    SearchPage,
+    Stats,
+    Summary,
+    TagCount,
+)
+from bot.query import parse_query
+from bot.store import Store
+
+logger = logging.getLogger(__name__)
+
+IMPORT_BATCH = 2000
+MAX_PAGE = 100
+DEFAULT_SENTENCES = 3
+SummariseFunc = Callable[..., Summary]
+
+
+@dataclass(frozen=True, slots=True)
+class SubscribeResult:
+    added: list[str]
+    already: list[str]
+    unknown: list[str]  # followed, but no article carries them yet
+
+
+def _check_page(limit: int, offset: int) -> None:
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidQuery(f"The number of results must be between 1 and {MAX_PAGE}.")
+    if offset < 0:
+        raise InvalidQuery("The page must be 1 or more.")
+
+
+def _default_summarise(*args: object, **kwargs: object) -> Summary:
+    # Imported on first use: sumy and numpy take a while to load, and most CLI
+    # commands never summarise anything.
+    from bot.summariser import summarise
+
+    return summarise(*args, **kwargs)
+
+
+def _summarise_article(args: tuple[str, str, int, str]) -> Summary:
+    """Top-level so a process pool can pickle it."""
+    title, body, sentences, method = args
+    return _default_summarise(body, sentences=sentences, method=method, title=title)
+
+
+class NewsService:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        summarise: SummariseFunc = _default_summarise,
+        max_article_bytes: int = 1024 * 1024,
+        seeds_dir: Path | None = None,
+    ) -> None:
+        self.store = store
+        self._summarise = summarise
+        self.max_article_bytes = max_article_bytes
+        self.seeds_dir = seeds_dir
+        self._import_lock = threading.Lock()
+
+    # -- import ---------------------------------------------------------------------------
+
+    def import_paths(
+        self,
+        paths: Iterable[str | Path],
+        *,
+        progress: Callable[[int], None] | None = None,
+        summarise: bool = False,
+        workers: int | None = None,
+    ) -> ImportReport:
+        """Import article files and directories; one bad file never stops the others.
+
+        Each batch is one transaction, so an interrupted import leaves a consistent store and
+        running it again finishes the job. Raises ImportInProgress if one is already running.
+        """
+        if not self._import_lock.acquire(blocking=False):
+            raise ImportInProgress()
+        try:
+            report = ImportReport()
+            pool = (
+                ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1)
+                if summarise
+                else None
+            )
+            try:
+                batch: list[Article] = []
+                for item in iter_articles(paths, self.max_article_bytes):
+                    if isinstance(item, ArticleFormatError):
+                        report.failed.append(ImportFailure(item.path, item.line, item.reason))
+                        logger.warning("Skipped %s", item)
+                        continue
+                    batch.append(item)
+                    if len(batch) >= IMPORT_BATCH:
+                        self._import_batch(batch, report, pool)
+                        if progress:
+                            progress(len(batch))
+                        batch = []
+                if batch:
+                    self._import_batch(batch, report, pool)
+                    if progress:
+                        progress(len(batch))
+            finally:
+                if pool is not None:
+                    pool.shutdown()
+            self.store.record_import(
+                report.added, report.updated, report.unchanged, len(report.failed)
+            )
+            logger.info(
+                "Imported: %d added, %d updated, %d unchanged, %d failed",
+                report.added, report.updated, report.unchanged, len(report.failed),
+            )
+            return report
+        finally:
+            self._import_lock.release()
+
+    def _import_batch(
+        self, batch: list[Article], report: ImportReport, pool: ProcessPoolExecutor | None
+    ) -> None:
+        result = self.store.upsert_articles(batch)
+        report.added += len(result.added)
+        report.updated += len(result.updated)
+        report.unchanged += result.unchanged
+        report.added_ids.extend(result.added)
+        if pool is not None:
+            self.precompute_summaries(result.added + result.updated, pool=pool)
+
+    def import_seeds(self) -> ImportReport:
+        if self.seeds_dir is None:
+            raise InvalidQuery("No seeds directory is configured (set NEWSBOT_SEEDS).")
+        return self.import_paths([self.seeds_dir])
+
+    @property
+    def import_running(self) -> bool:
+        return self._import_lock.locked()
+
+    # -- reading --------------------------------------------------------------------------
+
+    def latest(
+        self,
+        limit: int = 5,
+        offset: int = 0,
+        *,
+        tag: str | None = None,
+        category: str | None = None,
+        source: str | None = None,
+    ) -> list[Article]:
+        _check_page(limit, offset)
+        return self.store.latest(limit, offset, tag=tag, category=category, source=source)
+
+    def search(self, text: str, limit: int = 5, offset: int = 0) -> SearchPage:
+        """Search in the users' language; any text at all gives a page, maybe empty."""
+        _check_page(limit, offset)
+        query = parse_query(text)
+        hits = self.store.search(query, limit + 1, offset)
+        return SearchPage(text, hits[:limit], offset, limit, has_more=len(hits) > limit)
+
+    def article(self, article_id: str) -> Article:
+        return self.store.get_article(article_id.strip())
+
+    def tags(self, limit: int = 30) -> list[TagCount]:
+        return self.store.tag_counts(limit)
+
+    def categories(self) -> list[TagCount]:
+        return self.store.categories()
+
+    def stats(self) -> Stats:
+        return self.store.stats()
+
+    def is_empty(self) -> bool:
+        return self.store.article_count() == 0
+
+    # -- summaries ------------------------------------------------------------------------
+
+    def summary(
+        self,
+        article: Article,
+        sentences: int = DEFAULT_SENTENCES,
+        method: str = "default",
+        language: str | None = None,
+    ) -> Summary:
+        """The article's summary, computed on first use and kept in the store."""
+        if language is None:
+            stored = self.store.get_summary(article.text_hash, method, sentences)
+            if stored is not None:
+                return stored
+        made = self._summarise(
+            article.body, sentences=sentences, method=method, language=language,
+            title=article.title,
+        )
+        if language is None:
+            self.store.save_summaries([(article.text_hash, sentences, made)])
+        return made
+
+    def summaries(
+        self, articles: Sequence[Article], sentences: int = DEFAULT_SENTENCES
+    ) -> dict[str, Summary]:
+        return {a.id: self.summary(a, sentences) for a in articles}
+
+    def precompute_summaries(
+        self,
+        article_ids: Sequence[str],
+        *,
+        sentences: int = DEFAULT_SENTENCES,
+        method: str = "default",
+        pool: ProcessPoolExecutor | None = None,
+    ) -> int:
+        """Compute and store the summaries these articles lack; returns how many were made."""
+        missing = self.store.missing_summaries(article_ids, method, sentences)
+        if not missing:
+            return 0
+        if pool is None:
+            made = [
+                self._summarise(a.body, sentences=sentences, method=method, title=a.title)
+                for a in missing
+            ]
+        else:
+            # Worker processes run the real summariser: an injected one may not pickle.
+            jobs = [(a.title, a.body, sentences, method) for a in missing]
+            made = list(pool.map(_summarise_article, jobs, chunksize=32))
+        self.store.save_summaries(
+            (a.text_hash, sentences, s) for a, s in zip(missing, made, strict=True)
+        )
+        return len(made)
+
+    # -- subscriptions --------------------------------------------------------------------
+
+    def subscribe(self, chat_id: int, tags_text: str) -> SubscribeResult:
+        """Follow one or more comma-separated tags (case-insensitive)."""
+        wanted = normalise_tags(tags_text.split(","))
+        if not wanted:
+            raise InvalidQuery("Name at least one tag, e.g. /subscribe Economy, Climate")
+        already_followed = {t.casefold() for t in self.store.subscriptions(chat_id)}
+        display = []
+        unknown = []
+        for tag in wanted:
+            known = self.store.tag_name(tag)
+            if known is None:
+                unknown.append(tag)
+            display.append(known or tag)
+        added = self.store.subscribe(chat_id, display)
+        already = [t for t in display if t.casefold() in already_followed]
+        return SubscribeResult(added, already, unknown)
+
+    def unsubscribe(self, chat_id: int, tag: str) -> str | None:
+        tag = " ".join(tag.split())
+        if not tag:
+            raise InvalidQuery("Name the tag to stop following, e.g. /unsubscribe Economy")
+        return self.store.unsubscribe(chat_id, tag)
+
+    def subscriptions(self, chat_id: int) -> list[str]:
+        return self.store.subscriptions(chat_id)
+
+    def touch_chat(self, chat_id: int) -> None:
+        self.store.touch_chat(chat_id)
