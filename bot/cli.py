@@ -6,13 +6,14 @@ Exit codes: 0 success, 1 some inputs failed or a lookup found nothing, 2 usage e
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot import __version__
 from bot.config import Settings, load_settings
@@ -20,6 +21,9 @@ from bot.errors import ConfigError, NewsbotError
 from bot.models import HIGHLIGHT_END, HIGHLIGHT_START, Article, SearchHit, Summary
 from bot.service import NewsService
 from bot.store import Store
+
+if TYPE_CHECKING:
+    from bot.digests import DigestRun
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +96,15 @@ def build_parser() -> argparse.ArgumentParser:
     command("categories", categories_command, "categories with article counts")
     command("stats", stats_command, "what the store holds")
 
+    sub = command("run", run_command, "run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    sub.add_argument("--webhook", action="store_true",
+                     help="serve a webhook (WEBHOOK_URL, WEBHOOK_SECRET, PORT) instead of polling")
+
+    sub = command("send-digests", send_digests_command,
+                  "send every digest that is due, then exit (for cron or systemd timers)")
+    sub.add_argument("--all", action="store_true",
+                     help="send every active chat its digest now, whatever its schedule")
+
     sub = command(
         "summarise", summarise_command, "summarise stored articles or article files",
         aliases=["summarize"],
@@ -111,6 +124,7 @@ def _open_service(args: argparse.Namespace, settings: Settings) -> NewsService:
         Store(db_path),
         max_article_bytes=settings.max_article_bytes,
         seeds_dir=settings.seeds_dir,
+        default_timezone=settings.timezone,
     )
 
 
@@ -295,25 +309,54 @@ def summarise_command(service: NewsService, args: argparse.Namespace) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
+def run_command(service: NewsService, args: argparse.Namespace) -> int:
+    from bot.app import run
+
+    run(args.settings, service, webhook=args.webhook)
+    return EXIT_OK
+
+
+def send_digests_command(service: NewsService, args: argparse.Namespace) -> int:
+    from bot.app import build_bot
+    from bot.digests import DigestSender
+
+    async def send() -> DigestRun:
+        async with build_bot(args.settings) as bot:
+            sender = DigestSender(bot, service)
+            return await (sender.send_all() if args.all else sender.send_due())
+
+    run = asyncio.run(send())
+    if args.json:
+        _print_json({"messages": run.messages, "served": run.served, "empty": run.empty,
+                     "unreachable": run.unreachable, "failed": run.failed})
+    else:
+        print(run.summary())
+    return EXIT_FAILED if run.failed else EXIT_OK
+
+
 class _UsageError(Exception):
     pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Opt in to python-telegram-bot's timedelta durations (e.g. RetryAfter.retry_after)
+    # now rather than meet a deprecation warning on every 429.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     parser = build_parser()
     args = parser.parse_args(argv)
     for flag in ("json", "verbose"):
         setattr(args, flag, getattr(args, flag, False))
     logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
+        level=logging.INFO if args.verbose or args.command == "run" else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         settings = load_settings()
-        if args.command == "run":
-            return args.func(settings, args)
+        if args.command in ("run", "send-digests"):
+            settings.require_token()  # before touching the database: the usual first mistake
+            args.settings = settings
         service = _open_service(args, settings)
         try:
             return args.func(service, args)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,6 +11,9 @@ import pytest
 from bot.models import Summary
 from bot.service import NewsService
 from bot.store import Store
+
+# As `newsbot` itself does (bot/cli.py): python-telegram-bot's future timedelta durations.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 USER_ARTICLE = SEEDS / "000_9dd83f3904ce7482.txt"
