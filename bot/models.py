@@ -126,3 +126,34 @@ class Stats:
     subscribers: int
     last_import: datetime | None
     database_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChatSettings:
+    """A chat's digest schedule and reachability; ``timezone`` None means the bot default."""
+
+    chat_id: int
+    active: bool
+    digest_enabled: bool
+    digest_time: str
+    timezone: str | None
+    last_digest_seq: int
+    last_digest_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class DigestItem:
+    article: Article
+    matched_tags: tuple[str, ...]
+    summary: Summary
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """What one chat should receive now; ``upto_seq`` is the import position it covers."""
+
+    chat_id: int
+    items: list[DigestItem]
+    more: int
+    more_tag: str | None
+    upto_seq: int

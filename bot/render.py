@@ -19,6 +19,7 @@ from bot.models import (
     HIGHLIGHT_END,
     HIGHLIGHT_START,
     Article,
+    Digest,
     ImportReport,
     SearchPage,
     Stats,
@@ -367,3 +368,53 @@ def render_stats(stats: Stats) -> str:
         f"Last import: {escape(last)}",
         f"Database size: {stats.database_bytes / 1_048_576:.1f} MiB",
     ])
+
+
+# -- digests ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DigestMessage:
+    text: str
+    buttons: list[Button]
+    article_ids: list[str]
+
+
+def render_digest(digest: Digest) -> list[DigestMessage]:
+    """A digest as messages of whole items, each ≤ 4,096 characters with its own buttons."""
+    if not digest.items:
+        return []
+    count = len(digest.items) + digest.more
+    header = f"<b>Your news digest</b> — {count} new article{'s' if count != 1 else ''}"
+    blocks: list[tuple[str, str | None]] = [(header, None)]
+    for number, item in enumerate(digest.items, 1):
+        article = item.article
+        lines = [
+            f"<b>{number}. {escape(article.title)}</b>",
+            f"<i>{escape(format_date(article.published))} · {escape(article.source)}</i>",
+            "Matched: " + escape(", ".join(item.matched_tags)),
+        ]
+        if item.summary.sentences:
+            lines.append(render_summary(item.summary))
+        blocks.append((split_blocks(["\n".join(lines)])[0], article.id))
+    if digest.more:
+        tag = digest.more_tag or ""
+        blocks.append((f"…and {digest.more} more — /latest {escape(tag)}".rstrip(), None))
+
+    messages: list[DigestMessage] = []
+    text, buttons, ids = "", [], []
+    for block, article_id in blocks:
+        joined = f"{text}\n\n{block}" if text else block
+        if text and telegram_length(joined) > MESSAGE_LIMIT:
+            messages.append(DigestMessage(text, buttons, ids))
+            text, buttons, ids = block, [], []
+        else:
+            text = joined
+        if article_id is not None:
+            number = len([b for m in messages for b in m.buttons]) + len(buttons) + 1
+            button = _button(f"Full text {number}", "full", article_id)
+            if button:
+                buttons.append(button)
+            ids.append(article_id)
+    messages.append(DigestMessage(text, buttons, ids))
+    return messages

@@ -12,12 +12,16 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.articles import iter_articles, normalise_tags
 from bot.errors import ArticleFormatError, ImportInProgress, InvalidQuery
 from bot.models import (
     Article,
+    ChatSettings,
+    Digest,
+    DigestItem,
     ImportFailure,
     ImportReport,
     SearchPage,
@@ -26,6 +30,7 @@ from bot.models import (
     TagCount,
 )
 from bot.query import parse_query
+from bot.schedule import is_due, parse_digest_time, parse_timezone
 from bot.store import Store
 
 logger = logging.getLogger(__name__)
@@ -72,8 +77,12 @@ class NewsService:
         summarise: SummariseFunc = _default_summarise,
         max_article_bytes: int = 1024 * 1024,
         seeds_dir: Path | None = None,
+        default_timezone: str = "UTC",
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.store = store
+        self.default_timezone = default_timezone
+        self.clock = clock or (lambda: datetime.now(UTC))
         self._summarise = summarise
         self.max_article_bytes = max_article_bytes
         self.seeds_dir = seeds_dir
@@ -258,7 +267,7 @@ class NewsService:
             if known is None:
                 unknown.append(tag)
             display.append(known or tag)
-        added = self.store.subscribe(chat_id, display)
+        added = self.store.subscribe(chat_id, display, self.clock())
         already = [t for t in display if t.casefold() in already_followed]
         return SubscribeResult(added, already, unknown)
 
@@ -273,3 +282,60 @@ class NewsService:
 
     def touch_chat(self, chat_id: int) -> None:
         self.store.touch_chat(chat_id)
+
+    # -- digests --------------------------------------------------------------------------
+
+    def chat_settings(self, chat_id: int) -> ChatSettings:
+        return self.store.chat_settings(chat_id)
+
+    def chat_timezone(self, chat: ChatSettings) -> str:
+        return chat.timezone or self.default_timezone
+
+    def set_digest_time(self, chat_id: int, text: str) -> ChatSettings:
+        self.store.update_chat(chat_id, digest_time=parse_digest_time(text))
+        return self.store.chat_settings(chat_id)
+
+    def set_timezone(self, chat_id: int, text: str) -> ChatSettings:
+        self.store.update_chat(chat_id, timezone=parse_timezone(text))
+        return self.store.chat_settings(chat_id)
+
+    def set_digest_enabled(self, chat_id: int, enabled: bool) -> ChatSettings:
+        self.store.update_chat(chat_id, digest_enabled=int(enabled))
+        return self.store.chat_settings(chat_id)
+
+    def mark_unreachable(self, chat_id: int) -> None:
+        """The chat blocked the bot or is gone: stop its digests until it writes again."""
+        self.store.update_chat(chat_id, active=0)
+
+    def digest_chats(self) -> list[ChatSettings]:
+        return self.store.digest_chats()
+
+    def due_chats(self, now: datetime) -> list[ChatSettings]:
+        """Chats whose digest time has come since their previous digest."""
+        return [
+            chat for chat in self.store.digest_chats()
+            if is_due(now, chat.last_digest_at, chat.digest_time, self.chat_timezone(chat))
+        ]
+
+    def build_digest(self, chat_id: int, limit: int = 10) -> Digest:
+        """What is new for the chat's tags since its previous digest, not yet delivered."""
+        chat = self.store.chat_settings(chat_id)
+        upto = self.store.newest_seq()
+        candidates = self.store.digest_candidates(chat_id, chat.last_digest_seq, upto)
+        shown = candidates[:limit]
+        summaries = self.summaries([article for article, _ in shown])
+        items = [DigestItem(a, tags, summaries[a.id]) for a, tags in shown]
+        rest = candidates[limit:]
+        more_tag = rest[0][1][0] if rest else None
+        return Digest(chat_id, items, len(rest), more_tag, upto)
+
+    def record_delivery(self, chat_id: int, article_ids: Sequence[str]) -> None:
+        """Called only after Telegram accepted the message holding these articles."""
+        if article_ids:
+            self.store.record_deliveries(chat_id, article_ids)
+
+    def finish_digest(self, chat_id: int, upto_seq: int, when: datetime) -> None:
+        self.store.finish_digest(chat_id, upto_seq, when)
+
+    def delivered_ids(self, chat_id: int) -> list[str]:
+        return self.store.delivered_ids(chat_id)

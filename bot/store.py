@@ -27,6 +27,7 @@ from bot.models import (
     HIGHLIGHT_END,
     HIGHLIGHT_START,
     Article,
+    ChatSettings,
     SearchHit,
     Stats,
     Summary,
@@ -158,10 +159,25 @@ def _migration_3(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_4(db: sqlite_utils.Database) -> None:
+    """Digest deliveries: which article reached which chat, recorded after Telegram accepted."""
+    db.executescript(
+        """
+        CREATE TABLE deliveries (
+            chat_id INTEGER NOT NULL REFERENCES chats (chat_id),
+            article_seq INTEGER NOT NULL REFERENCES articles (seq),
+            delivered_at TEXT NOT NULL,
+            PRIMARY KEY (chat_id, article_seq)
+        ) WITHOUT ROWID;
+        """
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
     _migration_2,
     _migration_3,
+    _migration_4,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -607,26 +623,34 @@ class Store:
 
     # -- chats and subscriptions ----------------------------------------------------------
 
+    _UPSERT_CHAT = (
+        "INSERT INTO chats (chat_id, created_at, last_digest_seq)"
+        " VALUES (?1, ?2, (SELECT coalesce(max(seq), 0) FROM articles))"
+        " ON CONFLICT (chat_id) DO UPDATE SET active = 1"
+    )
+
     @_converting_errors
     def touch_chat(self, chat_id: int) -> None:
         """Make sure a chat row exists and is active (a chat that writes to us is reachable)."""
         with self._transaction():
-            self.db.conn.execute(
-                "INSERT INTO chats (chat_id, created_at) VALUES (?, ?)"
-                " ON CONFLICT (chat_id) DO UPDATE SET active = 1",
-                (chat_id, _now()),
-            )
+            self.db.conn.execute(self._UPSERT_CHAT, (chat_id, _now()))
 
     @_converting_errors
-    def subscribe(self, chat_id: int, tags: Sequence[str]) -> list[str]:
+    def subscribe(self, chat_id: int, tags: Sequence[str], now: datetime) -> list[str]:
         """Follow tags; returns the display names that were not followed before."""
         added: list[str] = []
         with self._transaction():
-            self.db.conn.execute(
-                "INSERT INTO chats (chat_id, created_at) VALUES (?, ?)"
-                " ON CONFLICT (chat_id) DO UPDATE SET active = 1",
-                (chat_id, _now()),
-            )
+            self.db.conn.execute(self._UPSERT_CHAT, (chat_id, _now()))
+            first = not self.db.conn.execute(
+                "SELECT 1 FROM subscriptions WHERE chat_id = ?", (chat_id,)
+            ).fetchone()
+            if first:
+                # A digest holds what arrives after one starts following tags, not the archive.
+                self.db.conn.execute(
+                    "UPDATE chats SET last_digest_seq = (SELECT coalesce(max(seq), 0)"
+                    " FROM articles), last_digest_at = ? WHERE chat_id = ?",
+                    (now.astimezone(UTC).isoformat(timespec="seconds"), chat_id),
+                )
             for tag in tags:
                 cursor = self.db.conn.execute(
                     "INSERT OR IGNORE INTO subscriptions (chat_id, tag_key, tag_name, created_at)"
@@ -653,3 +677,106 @@ class Store:
             "SELECT tag_name FROM subscriptions WHERE chat_id = ? ORDER BY tag_key", (chat_id,)
         )
         return [name for (name,) in rows]
+
+    # -- digests --------------------------------------------------------------------------
+
+    @staticmethod
+    def _chat(row: Sequence[Any]) -> ChatSettings:
+        return ChatSettings(
+            chat_id=row[0],
+            active=bool(row[1]),
+            digest_enabled=bool(row[2]),
+            digest_time=row[3],
+            timezone=row[4],
+            last_digest_seq=row[5],
+            last_digest_at=datetime.fromisoformat(row[6]) if row[6] else None,
+        )
+
+    _CHAT_COLUMNS = (
+        "chat_id, active, digest_enabled, digest_time, timezone, last_digest_seq, last_digest_at"
+    )
+
+    @_converting_errors
+    def chat_settings(self, chat_id: int) -> ChatSettings:
+        with self._transaction():
+            self.db.conn.execute(self._UPSERT_CHAT, (chat_id, _now()))
+            row = self.db.conn.execute(
+                f"SELECT {self._CHAT_COLUMNS} FROM chats WHERE chat_id = ?", (chat_id,)
+            ).fetchone()
+        return self._chat(row)
+
+    @_converting_errors
+    def update_chat(self, chat_id: int, **fields: Any) -> None:
+        """Set digest_time, timezone, digest_enabled or active for one chat."""
+        allowed = {"digest_time", "timezone", "digest_enabled", "active"}
+        if not fields or set(fields) - allowed:
+            raise ValueError(f"update_chat takes {sorted(allowed)}, got {sorted(fields)}")
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        with self._transaction():
+            self.db.conn.execute(self._UPSERT_CHAT, (chat_id, _now()))
+            self.db.conn.execute(
+                f"UPDATE chats SET {assignments} WHERE chat_id = ?", [*fields.values(), chat_id]
+            )
+
+    @_converting_errors
+    def digest_chats(self) -> list[ChatSettings]:
+        """Active chats with digests on and at least one followed tag."""
+        rows = self.db.conn.execute(
+            f"SELECT {self._CHAT_COLUMNS} FROM chats c WHERE active = 1 AND digest_enabled = 1"
+            " AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.chat_id = c.chat_id)"
+            " ORDER BY chat_id"
+        )
+        return [self._chat(row) for row in rows]
+
+    @_converting_errors
+    def newest_seq(self) -> int:
+        return self.db.conn.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
+
+    @_converting_errors
+    def digest_candidates(
+        self, chat_id: int, after_seq: int, upto_seq: int
+    ) -> list[tuple[Article, tuple[str, ...]]]:
+        """Undelivered articles in (after_seq, upto_seq] carrying a followed tag, newest first,
+        each once with the followed tags it matched."""
+        rows = self.db.conn.execute(
+            f"SELECT {_ARTICLE_COLUMNS}, group_concat(t.name, char(31))"
+            " FROM subscriptions s"
+            " JOIN tags t ON t.key = s.tag_key"
+            " JOIN article_tags at ON at.tag_id = t.id"
+            " JOIN articles a ON a.seq = at.article_seq"
+            " WHERE s.chat_id = ?1 AND a.seq > ?2 AND a.seq <= ?3"
+            " AND NOT EXISTS (SELECT 1 FROM deliveries d"
+            "                 WHERE d.chat_id = ?1 AND d.article_seq = a.seq)"
+            " GROUP BY a.seq ORDER BY a.published_ts DESC, a.seq DESC",
+            (chat_id, after_seq, upto_seq),
+        )
+        return [(self._article(row[:8]), tuple(row[8].split("\x1f"))) for row in rows]
+
+    @_converting_errors
+    def record_deliveries(self, chat_id: int, article_ids: Sequence[str]) -> None:
+        marks = ",".join("?" * len(article_ids))
+        with self._transaction():
+            self.db.conn.execute(
+                "INSERT OR IGNORE INTO deliveries (chat_id, article_seq, delivered_at)"
+                f" SELECT ?, seq, ? FROM articles WHERE id IN ({marks})",
+                [chat_id, _now(), *article_ids],
+            )
+
+    @_converting_errors
+    def delivered_ids(self, chat_id: int) -> list[str]:
+        rows = self.db.conn.execute(
+            "SELECT a.id FROM deliveries d JOIN articles a ON a.seq = d.article_seq"
+            " WHERE d.chat_id = ? ORDER BY d.article_seq",
+            (chat_id,),
+        )
+        return [article_id for (article_id,) in rows]
+
+    @_converting_errors
+    def finish_digest(self, chat_id: int, upto_seq: int, when: datetime) -> None:
+        """Move the chat's watermark: later digests start after ``upto_seq``."""
+        with self._transaction():
+            self.db.conn.execute(
+                "UPDATE chats SET last_digest_seq = max(last_digest_seq, ?), last_digest_at = ?"
+                " WHERE chat_id = ?",
+                (upto_seq, when.astimezone(UTC).isoformat(timespec="seconds"), chat_id),
+            )

@@ -1,8 +1,8 @@
 import json
-from datetime import datetime
 import os
 import subprocess
 import sys
+from datetime import datetime
 
 import pytest
 

@@ -1,5 +1,6 @@
 import sqlite3
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,6 +12,8 @@ from bot.models import HIGHLIGHT_END, HIGHLIGHT_START, Summary
 from bot.query import parse_query
 from bot.store import SCHEMA_VERSION, Store
 from tests.conftest import USER_ARTICLE, article_text
+
+NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
 
 def make(title: str, body: str = "Plain body text.", **fields):
@@ -178,8 +181,8 @@ def test_summaries_are_keyed_by_text_method_and_length(store):
 
 
 def test_subscriptions_are_case_insensitive(store):
-    assert store.subscribe(7, ["Economy", "Climate"]) == ["Economy", "Climate"]
-    assert store.subscribe(7, ["ECONOMY"]) == []
+    assert store.subscribe(7, ["Economy", "Climate"], NOW) == ["Economy", "Climate"]
+    assert store.subscribe(7, ["ECONOMY"], NOW) == []
     assert store.subscriptions(7) == ["Climate", "Economy"]
     assert store.unsubscribe(7, "economy") == "Economy"
     assert store.unsubscribe(7, "economy") is None

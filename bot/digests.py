@@ -1,0 +1,281 @@
+"""Tag digests on Telegram: sending with delivery guarantees, the schedule, the commands.
+
+Delivery: an article is recorded as delivered only after Telegram accepted the message that
+carried it, and a chat's watermark moves only once its whole digest went out. A run that
+dies half way therefore resumes with what was not yet accepted, and never repeats an article.
+
+Schedule: one repeating job looks every minute for chats whose local digest time has passed
+since their previous digest. Times, timezones and subscriptions live in the database, so a
+restart (or `newsbot send-digests` from cron) picks up exactly where the last run stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from telegram import Bot, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.warnings import PTBDeprecationWarning
+
+from bot import render
+from bot.handlers import friendly_errors, keyboard, reply
+from bot.models import ChatSettings
+from bot.schedule import DIGEST_TIME_USAGE, TIMEZONE_USAGE, next_occurrence
+from bot.service import NewsService
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+CHECK_EVERY = 60.0  # seconds between looks for due digests
+RETRY_AFTER_ATTEMPTS = 5
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class DigestRun:
+    """What one pass over the chats did."""
+
+    messages: int = 0
+    served: list[int] = field(default_factory=list)
+    empty: list[int] = field(default_factory=list)
+    unreachable: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"Sent {self.messages} message{'s' if self.messages != 1 else ''} to "
+            f"{len(self.served)} chat{'s' if len(self.served) != 1 else ''}; "
+            f"{len(self.empty)} had nothing new, {len(self.unreachable)} unreachable, "
+            f"{len(self.failed)} failed (retried next run)."
+        )
+
+
+def _retry_after_seconds(error: RetryAfter) -> float:
+    # PTB 22 warns that retry_after will become a timedelta; accept either.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        delay = error.retry_after
+    return delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
+
+
+def _unreachable(error: TelegramError) -> bool:
+    if isinstance(error, Forbidden):
+        return True
+    return isinstance(error, BadRequest) and "chat not found" in error.message.lower()
+
+
+class DigestSender:
+    """Builds and sends digests; the bot, the clock and the pacing are injected."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        service: NewsService,
+        *,
+        chat_interval: float = 1.0,
+        concurrency: int = 100,
+    ) -> None:
+        self.bot = bot
+        self.service = service
+        self.clock: Clock = service.clock
+        self.chat_interval = chat_interval  # Telegram: at most one message a second per chat
+        self._slots = asyncio.Semaphore(concurrency)
+
+    async def send_digest(self, chat_id: int, run: DigestRun | None = None) -> DigestRun:
+        """Send one chat what is new for its tags; nothing new means no message."""
+        run = run or DigestRun()
+        digest = await asyncio.to_thread(self.service.build_digest, chat_id)
+        messages = render.render_digest(digest)
+        last_sent = None
+        loop = asyncio.get_running_loop()
+        for message in messages:
+            if last_sent is not None:
+                await asyncio.sleep(max(0.0, self.chat_interval - (loop.time() - last_sent)))
+            try:
+                await self._send(chat_id, message)
+            except TelegramError as exc:
+                if _unreachable(exc):
+                    logger.warning("Chat %s is unreachable (%s); digests stop", chat_id, exc)
+                    await asyncio.to_thread(self.service.mark_unreachable, chat_id)
+                    run.unreachable.append(chat_id)
+                else:
+                    logger.error("Digest for chat %s failed, will retry: %s", chat_id, exc)
+                    run.failed.append(chat_id)
+                return run
+            last_sent = loop.time()
+            run.messages += 1
+            await asyncio.to_thread(self.service.record_delivery, chat_id, message.article_ids)
+        await asyncio.to_thread(
+            self.service.finish_digest, chat_id, digest.upto_seq, self.clock()
+        )
+        (run.served if messages else run.empty).append(chat_id)
+        return run
+
+    async def _send(self, chat_id: int, message: render.DigestMessage) -> None:
+        for attempt in range(RETRY_AFTER_ATTEMPTS):
+            try:
+                await self.bot.send_message(
+                    chat_id, message.text, parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard(message.buttons, per_row=3),
+                    disable_web_page_preview=True,
+                )
+                return
+            except RetryAfter as exc:
+                # The rate limiter retries too; this covers a bot built without one.
+                if attempt == RETRY_AFTER_ATTEMPTS - 1:
+                    raise
+                await asyncio.sleep(_retry_after_seconds(exc))
+
+    async def send_chats(self, chats: Sequence[int]) -> DigestRun:
+        run = DigestRun()
+
+        async def one(chat_id: int) -> None:
+            async with self._slots:
+                await self.send_digest(chat_id, run)
+
+        await asyncio.gather(*(one(chat_id) for chat_id in chats))
+        return run
+
+    async def send_due(self) -> DigestRun:
+        """Every digest whose time has come."""
+        chats = await asyncio.to_thread(self.service.due_chats, self.clock())
+        return await self.send_chats([c.chat_id for c in chats])
+
+    async def send_all(self) -> DigestRun:
+        """Every active chat's digest, now, whatever its schedule."""
+        chats = await asyncio.to_thread(self.service.digest_chats)
+        return await self.send_chats([c.chat_id for c in chats])
+
+
+# -- in-process schedule ----------------------------------------------------------------------
+
+
+def _sender(context: ContextTypes.DEFAULT_TYPE) -> DigestSender:
+    return context.bot_data["digest_sender"]
+
+
+async def send_due_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Job: send the digests that are due."""
+    run = await _sender(context).send_due()
+    if run.messages or run.unreachable or run.failed:
+        logger.info("Digests: %s", run.summary())
+
+
+def install(application: Application, *, chat_interval: float = 1.0,
+            check_every: float | None = CHECK_EVERY) -> None:
+    """Register the digest commands and the job that sends due digests."""
+    service: NewsService = application.bot_data["service"]
+    application.bot_data["digest_sender"] = DigestSender(
+        application.bot, service, chat_interval=chat_interval
+    )
+    application.bot_data["extra_commands"] = DIGEST_COMMANDS
+    for name, callback in (
+        ("digest", digest_command),
+        ("digest_time", digest_time_command),
+        ("timezone", timezone_command),
+        ("digest_on", digest_on_command),
+        ("digest_off", digest_off_command),
+    ):
+        application.add_handler(CommandHandler(name, callback))
+    if check_every is not None and application.job_queue is not None:
+        application.job_queue.run_repeating(
+            send_due_digests, interval=check_every, first=5.0, name="send_due_digests"
+        )
+
+
+DIGEST_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("digest", "Your digest of followed tags, now"),
+    ("digest_time", "When your daily digest arrives: /digest_time 08:00"),
+    ("timezone", "Your timezone: /timezone Europe/Kyiv"),
+    ("digest_off", "Pause daily digests"),
+    ("digest_on", "Resume daily digests"),
+)
+
+
+# -- commands ---------------------------------------------------------------------------------
+
+
+def _schedule_line(service: NewsService, chat: ChatSettings, now: datetime) -> str:
+    zone = service.chat_timezone(chat)
+    if not chat.digest_enabled:
+        return "Daily digests are off. /digest_on turns them back on."
+    upcoming = next_occurrence(now, chat.digest_time, zone).astimezone(ZoneInfo(zone))
+    return (
+        f"Your digest arrives daily at {chat.digest_time} ({render.escape(zone)}); "
+        f"next: {upcoming.strftime('%a %-d %b, %H:%M')}."
+    )
+
+
+@friendly_errors
+async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send this chat's digest now."""
+    sender = _sender(context)
+    chat_id = update.effective_chat.id
+    if not await asyncio.to_thread(sender.service.subscriptions, chat_id):
+        await reply(update, "You follow no tags yet. Try /tags or <code>/subscribe Economy</code>.")
+        return
+    run = await sender.send_digest(chat_id)
+    if chat_id in run.empty:
+        await reply(update, "Nothing new for your tags since your last digest. "
+                            "/latest shows the newest articles.")
+
+
+async def _update_schedule(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, change: Callable[[], ChatSettings]
+) -> None:
+    sender = _sender(context)
+    chat = await asyncio.to_thread(change)
+    await reply(update, _schedule_line(sender.service, chat, sender.clock()))
+
+
+@friendly_errors
+async def digest_time_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Set the local time of the daily digest."""
+    service = _sender(context).service
+    if not context.args:
+        chat = await asyncio.to_thread(service.chat_settings, update.effective_chat.id)
+        await reply(update, render.escape(DIGEST_TIME_USAGE) + "\n"
+                    + _schedule_line(service, chat, _sender(context).clock()))
+        return
+    await _update_schedule(update, context, lambda: service.set_digest_time(
+        update.effective_chat.id, " ".join(context.args)))
+
+
+@friendly_errors
+async def timezone_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Set the chat's IANA timezone."""
+    service = _sender(context).service
+    if not context.args:
+        chat = await asyncio.to_thread(service.chat_settings, update.effective_chat.id)
+        await reply(update, render.escape(TIMEZONE_USAGE) + "\n"
+                    + _schedule_line(service, chat, _sender(context).clock()))
+        return
+    await _update_schedule(update, context, lambda: service.set_timezone(
+        update.effective_chat.id, " ".join(context.args)))
+
+
+@friendly_errors
+async def digest_on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Resume daily digests."""
+    service = _sender(context).service
+    await _update_schedule(update, context, lambda: service.set_digest_enabled(
+        update.effective_chat.id, True))
+
+
+@friendly_errors
+async def digest_off_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Pause daily digests."""
+    service = _sender(context).service
+    await _update_schedule(update, context, lambda: service.set_digest_enabled(
+        update.effective_chat.id, False))

@@ -1,0 +1,200 @@
+"""Digest content and delivery guarantees, with an injected fake bot and clock."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+
+from bot import render
+from bot.digests import DigestSender
+from bot.models import Summary
+from bot.service import NewsService
+from tests.conftest import fake_summarise
+
+CHAT = 1001
+
+
+class FakeBot:
+    """Records accepted messages; ``failures`` maps a send number to the error it raises."""
+
+    def __init__(self, failures: dict[int, Exception] | None = None) -> None:
+        self.failures = failures or {}
+        self.attempts = 0
+        self.accepted: list[tuple[int, str]] = []
+
+    async def send_message(self, chat_id: int, text: str, **kwargs) -> None:
+        self.attempts += 1
+        error = self.failures.pop(self.attempts, None)
+        if error is not None:
+            raise error
+        assert render.telegram_length(text) <= render.MESSAGE_LIMIT
+        self.accepted.append((chat_id, text))
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2025, 6, 1, 4, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def service(store, clock) -> NewsService:
+    return NewsService(store, summarise=fake_summarise, clock=clock)
+
+
+def long_summary(text, sentences=3, method="default", language=None, title=""):
+    return Summary((title + ": " + "Long sentence & more words. " * 80,), method, "english")
+
+
+@pytest.fixture
+def add_articles(service: NewsService, write_article, tmp_path):
+    counter = iter(range(10_000))
+
+    def add(*specs: tuple[str, str]) -> list[str]:
+        folder = tmp_path / f"batch{next(counter)}"
+        for n, (title, tags) in enumerate(specs):
+            write_article(f"{folder.name}/{n}.txt", title=title, tags=tags,
+                          published=f"2025-05-{n + 1:02d}T10:00:00Z",
+                          body=f"{title} happened today. More details follow.")
+        report = service.import_paths([folder])
+        assert report.failed == []
+        return report.added_ids
+
+    return add
+
+
+def sender_for(service, bot, clock) -> DigestSender:
+    assert service.clock is clock
+    return DigestSender(bot, service, chat_interval=0)
+
+
+def texts(bot: FakeBot) -> str:
+    return "\n".join(text for _, text in bot.accepted)
+
+
+async def test_digest_holds_new_articles_for_followed_tags_once_each(service, add_articles,
+                                                                     clock):
+    add_articles(("Old economy news", "Economy"))
+    service.subscribe(CHAT, "economy, climate")
+    add_articles(("Rates rise", "Economy"), ("Floods and prices", "Climate, Economy"),
+                 ("Football final", "Sport"))
+    bot = FakeBot()
+    run = await sender_for(service, bot, clock).send_digest(CHAT)
+    assert (run.messages, run.served) == (1, [CHAT])
+    [(chat_id, text)] = bot.accepted
+    assert chat_id == CHAT
+    assert text.startswith("<b>Your news digest</b> — 2 new articles")
+    assert text.index("Floods and prices") < text.index("Rates rise")  # newest first
+    assert "Matched: Climate, Economy" in text or "Matched: Economy, Climate" in text
+    assert "Old economy news" not in text and "Football" not in text
+    assert text.count("<b>1. Floods and prices</b>") == 1
+
+    again = FakeBot()
+    run = await sender_for(service, again, clock).send_digest(CHAT)
+    assert (again.accepted, run.empty) == ([], [CHAT])
+
+
+async def test_at_most_ten_items_then_a_pointer_to_latest(service, add_articles, clock):
+    service.subscribe(CHAT, "Economy")
+    add_articles(*[(f"Story {n:02d}", "Economy") for n in range(13)])
+    bot = FakeBot()
+    await sender_for(service, bot, clock).send_digest(CHAT)
+    text = texts(bot)
+    assert text.count("Matched: Economy") == 10
+    assert text.rstrip().endswith("…and 3 more — /latest Economy")
+    assert "Story 12" in text and "Story 02" not in text
+
+
+async def test_long_digests_split_into_messages_each_with_their_buttons(store, add_articles,
+                                                                       clock, service):
+    service._summarise = long_summary
+    service.subscribe(CHAT, "Economy")
+    add_articles(*[(f"Story {n}", "Economy") for n in range(10)])
+    bot = FakeBot()
+    await sender_for(service, bot, clock).send_digest(CHAT)
+    assert len(bot.accepted) > 1
+    assert sum(t.count("Matched: Economy") for _, t in bot.accepted) == 10
+
+
+async def test_blocked_chat_is_marked_inactive_until_it_writes_again(service, add_articles,
+                                                                    clock):
+    service.subscribe(CHAT, "Economy")
+    add_articles(("Rates rise", "Economy"))
+    bot = FakeBot({1: Forbidden("Forbidden: bot was blocked by the user")})
+    run = await sender_for(service, bot, clock).send_digest(CHAT)
+    assert run.unreachable == [CHAT]
+    assert service.digest_chats() == []
+    assert service.delivered_ids(CHAT) == []
+    service.touch_chat(CHAT)
+    assert [c.chat_id for c in service.digest_chats()] == [CHAT]
+
+
+async def test_chat_not_found_is_unreachable_too(service, add_articles, clock):
+    service.subscribe(CHAT, "Economy")
+    add_articles(("Rates rise", "Economy"))
+    bot = FakeBot({1: BadRequest("Chat not found")})
+    run = await sender_for(service, bot, clock).send_digest(CHAT)
+    assert run.unreachable == [CHAT]
+
+
+async def test_retry_after_delays_and_delivers_once(service, add_articles, clock):
+    service.subscribe(CHAT, "Economy")
+    add_articles(("Rates rise", "Economy"))
+    bot = FakeBot({1: RetryAfter(timedelta(0))})
+    run = await sender_for(service, bot, clock).send_digest(CHAT)
+    assert (run.served, len(bot.accepted), bot.attempts) == ([CHAT], 1, 2)
+
+
+async def test_failure_half_way_resumes_without_repeating(service, add_articles, clock):
+    service._summarise = long_summary
+    service.subscribe(CHAT, "Economy")
+    ids = add_articles(*[(f"Story {n}", "Economy") for n in range(6)])
+    bot = FakeBot({2: NetworkError("connection reset")})
+    run = await sender_for(service, bot, clock).send_digest(CHAT)
+    assert run.failed == [CHAT]
+    delivered = service.delivered_ids(CHAT)
+    assert 0 < len(delivered) < 6
+    first_text = texts(bot)
+
+    retry = FakeBot()
+    run = await sender_for(service, retry, clock).send_digest(CHAT)
+    assert run.served == [CHAT]
+    assert sorted(service.delivered_ids(CHAT)) == sorted(ids)
+    for n in range(6):
+        assert (first_text + texts(retry)).count(f"<b>{n + 1}. Story") <= 2
+        assert (first_text + texts(retry)).count(f"Story {n}</b>") == 1
+
+
+async def test_due_chats_follow_local_time_and_the_previous_digest(service, clock):
+    service.subscribe(CHAT, "Economy")
+    service.set_timezone(CHAT, "Europe/Kyiv")
+    service.set_digest_time(CHAT, "08:00")
+    service.finish_digest(CHAT, 0, clock.now)  # 07:00 in Kyiv
+    assert service.due_chats(clock.now) == []
+    assert service.due_chats(clock.now + timedelta(minutes=59)) == []
+    assert [c.chat_id for c in service.due_chats(clock.now + timedelta(hours=1))] == [CHAT]
+    service.set_digest_enabled(CHAT, False)
+    assert service.due_chats(clock.now + timedelta(hours=1)) == []
+
+
+async def test_send_due_sends_only_due_chats_and_only_once(service, add_articles, clock):
+    service.subscribe(CHAT, "Economy")
+    service.subscribe(CHAT + 1, "Economy")
+    service.set_digest_time(CHAT + 1, "23:00")
+    add_articles(("Rates rise", "Economy"))
+    clock.now = datetime(2025, 6, 1, 8, 30, tzinfo=UTC)  # after 08:00 UTC, before 23:00
+    bot = FakeBot()
+    sender = sender_for(service, bot, clock)
+    run = await sender.send_due()
+    assert run.served == [CHAT]
+    run = await sender.send_due()
+    assert (run.served, len(bot.accepted)) == ([], 1)
+    run = await sender.send_all()
+    assert run.served == [CHAT + 1]
