@@ -96,6 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
     command("categories", categories_command, "categories with article counts")
     command("stats", stats_command, "what the store holds")
 
+    command("start", start_command,
+            "import seeds/, then run the bot if TELEGRAM_BOT_TOKEN is set, "
+            "else show the newest articles here")
+
     sub = command("run", run_command, "run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     sub.add_argument("--webhook", action="store_true",
                      help="serve a webhook (WEBHOOK_URL, WEBHOOK_SECRET, PORT) instead of polling")
@@ -309,6 +313,31 @@ def summarise_command(service: NewsService, args: argparse.Namespace) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
+def start_command(service: NewsService, args: argparse.Namespace) -> int:
+    settings: Settings = args.settings
+    report = service.import_paths([settings.seeds_dir])
+    print(f"{settings.seeds_dir}: {report.added} added, {report.updated} updated, "
+          f"{report.unchanged} unchanged, {len(report.failed)} failed.")
+    for failure in report.failed:
+        where = failure.path + (f":{failure.line}" if failure.line is not None else "")
+        print(f"  failed: {where}: {failure.error}", file=sys.stderr)
+    if settings.token:
+        from bot.app import run
+
+        logging.getLogger().setLevel(logging.INFO)  # the bot's start-up and ready lines
+        run(settings, service)
+        return EXIT_OK
+    print("\nTELEGRAM_BOT_TOKEN is not set, so here is the command line instead "
+          "(see README.md to run the bot).\n")
+    for article in service.latest(5):
+        _print_article_line(article)
+        for sentence in service.summary(article).sentences:
+            print(f"      • {sentence}")
+        print()
+    print("Try: newsbot search Belarus · newsbot tags · newsbot show ID · newsbot --help")
+    return EXIT_OK
+
+
 def run_command(service: NewsService, args: argparse.Namespace) -> int:
     from bot.app import run
 
@@ -354,9 +383,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         settings = load_settings()
+        args.settings = settings
         if args.command in ("run", "send-digests"):
             settings.require_token()  # before touching the database: the usual first mistake
-            args.settings = settings
         service = _open_service(args, settings)
         try:
             return args.func(service, args)
