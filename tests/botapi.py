@@ -1,0 +1,561 @@
+"""A Telegram Bot API stand-in: an HTTP server on 127.0.0.1 for end-to-end tests and benchmarks.
+
+The real newsbot application talks to it through python-telegram-bot's ``base_url``
+(``TELEGRAM_BASE_URL``), exactly as it would talk to Telegram. Tests play the users: they
+push updates (messages, button presses, inline queries), which the bot receives by long
+polling ``getUpdates``, and read what the bot sent. Like Telegram, it rejects malformed HTML
+(400 «can't parse entities»), texts over 4,096 characters, callback data over 64 bytes; it can
+also answer with 429 or 403 on demand, enforce Telegram's flood limits, or hang part-way
+through a broadcast so a test can kill the sender at a known point.
+
+Standard library only; one thread per connection, keep-alive on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+ALLOWED_TAGS = {
+    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a",
+    "code", "pre", "blockquote", "tg-emoji",
+}
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^<>]*)?)>")
+_ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#\d{1,7}|#x[0-9a-fA-F]{1,6});")
+_ENTITY_TEXT = {"&lt;": "<", "&gt;": ">", "&amp;": "&", "&quot;": '"'}
+# Parameters python-telegram-bot sends JSON-encoded inside form data.
+_JSON_FIELDS = {
+    "reply_markup", "results", "commands", "scope", "allowed_updates", "entities",
+    "link_preview_options", "reply_parameters", "button",
+}
+MESSAGE_LIMIT = 4096
+CALLBACK_LIMIT = 64
+
+
+class APIError(Exception):
+    def __init__(self, code: int, description: str, parameters: dict | None = None) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.parameters = parameters
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def parse_html(text: str) -> str:
+    """The visible text of a Telegram HTML message, or APIError 400 as Telegram would."""
+    visible: list[str] = []
+    stack: list[str] = []
+    position = 0
+    while position < len(text):
+        char = text[position]
+        if char == "<":
+            match = _TAG.match(text, position)
+            if not match:
+                raise APIError(400, "Bad Request: can't parse entities: Unsupported start tag "
+                                    f"at byte offset {len(text[:position].encode())}")
+            closing, name = match[1] == "/", match[2].lower()
+            if name not in ALLOWED_TAGS:
+                raise APIError(400, f'Bad Request: can\'t parse entities: Unsupported start tag '
+                                    f'"{name}" at byte offset {len(text[:position].encode())}')
+            if closing:
+                if not stack or stack[-1] != name:
+                    raise APIError(400, "Bad Request: can't parse entities: Unmatched end tag at "
+                                        f'byte offset {len(text[:position].encode())}, expected '
+                                        f'"</{stack[-1] if stack else ""}>", found "</{name}>"')
+                stack.pop()
+            else:
+                stack.append(name)
+            position = match.end()
+        elif char == "&":
+            match = _ENTITY.match(text, position)
+            if not match:
+                raise APIError(400, "Bad Request: can't parse entities: Can't find end of the "
+                                    f"entity starting at byte offset "
+                                    f"{len(text[:position].encode())}")
+            entity = match[0]
+            if entity in _ENTITY_TEXT:
+                visible.append(_ENTITY_TEXT[entity])
+            else:
+                code = entity[3:-1] if entity[2] in "xX" else entity[2:-1]
+                visible.append(chr(int(code, 16 if entity[2] in "xX" else 10)))
+            position = match.end()
+        else:
+            visible.append(char)
+            position += 1
+    if stack:
+        raise APIError(400, "Bad Request: can't parse entities: Can't find end tag "
+                            f'corresponding to start tag "{stack[-1]}"')
+    return "".join(visible)
+
+
+@dataclass
+class SentMessage:
+    chat_id: int
+    message_id: int
+    text: str                 # what the user sees
+    html: str                 # what the bot sent
+    parse_mode: str | None
+    reply_markup: dict | None
+    at: float
+    edits: list[str] = field(default_factory=list)
+
+    @property
+    def buttons(self) -> list[dict]:
+        rows = (self.reply_markup or {}).get("inline_keyboard", [])
+        return [button for row in rows for button in row]
+
+    def button(self, text: str) -> dict:
+        for candidate in self.buttons:
+            if candidate["text"] == text or candidate["text"].startswith(text):
+                return candidate
+        raise AssertionError(f"no button {text!r} in {[b['text'] for b in self.buttons]}")
+
+
+class BotAPIStandIn:
+    """A fake Telegram Bot API. Use as a context manager; pass ``base_url`` to the bot."""
+
+    def __init__(
+        self,
+        token: str = "123456:TEST-TOKEN",
+        *,
+        username: str = "newsbot_test_bot",
+        enforce_flood_limits: bool = False,
+        per_chat_limit: bool = False,
+    ) -> None:
+        self.token = token
+        self.username = username
+        self.enforce_flood_limits = enforce_flood_limits
+        self.per_chat_limit = per_chat_limit
+        self._lock = threading.Condition()
+        self._updates: list[dict] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1000)
+        self._callback_ids = itertools.count(1)
+        self.sent: list[SentMessage] = []
+        self.requests: list[tuple[str, dict]] = []
+        self.callback_answers: dict[str, dict] = {}
+        self.inline_answers: dict[str, dict] = {}
+        self.commands: dict[str, list[dict]] = {}
+        self.rejected: list[tuple[str, int, str]] = []  # (method, code, description)
+        self.too_many_requests = 0
+        self._blocked: dict[int, tuple[int, str]] = {}
+        self._retry_after_budget = 0
+        self._retry_after_seconds = 1
+        self._hang_after: int | None = None
+        self._release = threading.Event()
+        self._recent_sends: deque[float] = deque()
+        self._last_send_per_chat: dict[int, float] = {}
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    def start(self) -> BotAPIStandIn:
+        standin = self
+
+        class Handler(_RequestHandler):
+            api = standin
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
+                                        name="botapi-standin")
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._release.set()
+        with self._lock:
+            self._lock.notify_all()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join(5)
+            self._server = None
+
+    def __enter__(self) -> BotAPIStandIn:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """What python-telegram-bot's ``base_url`` takes: it appends ``<token>/<method>``."""
+        assert self._server is not None, "start() the stand-in first"
+        return f"http://127.0.0.1:{self._server.server_address[1]}/bot"
+
+    # -- playing the users --------------------------------------------------------------------
+
+    def _push(self, update: dict) -> int:
+        with self._lock:
+            update["update_id"] = next(self._update_ids)
+            self._updates.append(update)
+            self._lock.notify_all()
+            return update["update_id"]
+
+    @staticmethod
+    def _user(user_id: int, first_name: str = "Tester") -> dict:
+        return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "en"}
+
+    def push_message(self, chat_id: int, text: str, *, user_id: int | None = None,
+                     first_name: str = "Tester") -> int:
+        """A user writes ``text``; a leading /command gets its bot_command entity."""
+        user = self._user(user_id or chat_id, first_name)
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private", "first_name": first_name},
+            "from": user,
+            "text": text,
+        }
+        if text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": utf16_length(command)}
+            ]
+        return self._push({"message": message})
+
+    def push_callback(self, message: SentMessage, data: str, *, user_id: int | None = None) -> str:
+        """A user presses a button (or forges ``data``) under one of the bot's messages."""
+        callback_id = str(next(self._callback_ids))
+        self._push({"callback_query": {
+            "id": callback_id,
+            "from": self._user(user_id or message.chat_id),
+            "message": self._message_json(message),
+            "chat_instance": f"ci{message.chat_id}",
+            "data": data,
+        }})
+        return callback_id
+
+    def press(self, message: SentMessage, button_text: str, *, user_id: int | None = None) -> str:
+        return self.push_callback(message, message.button(button_text)["callback_data"],
+                                  user_id=user_id)
+
+    def push_inline_query(self, query: str, *, user_id: int = 1) -> str:
+        query_id = f"iq{next(self._callback_ids)}"
+        self._push({"inline_query": {"id": query_id, "from": self._user(user_id),
+                                     "query": query, "offset": ""}})
+        return query_id
+
+    # -- reading what the bot did -------------------------------------------------------------
+
+    def messages_to(self, chat_id: int) -> list[SentMessage]:
+        with self._lock:
+            return [m for m in self.sent if m.chat_id == chat_id]
+
+    def wait_until(self, predicate: Callable[[], Any], timeout: float = 10) -> Any:
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                result = predicate()
+                if result:
+                    return result
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError("the bot did not do what was expected in time")
+                self._lock.wait(min(remaining, 0.05))
+
+    async def until(self, predicate: Callable[[], Any], timeout: float = 10) -> Any:
+        """Like wait_until, without blocking the event loop the bot may be running on."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                result = predicate()
+            if result:
+                return result
+            if time.monotonic() > deadline:
+                raise TimeoutError("the bot did not do what was expected in time")
+            await asyncio.sleep(0.01)
+
+    async def replies(self, chat_id: int, count: int, *, after: int = 0,
+                      timeout: float = 10) -> list[SentMessage]:
+        """Wait for ``count`` messages to ``chat_id`` beyond the first ``after``."""
+
+        def enough() -> list[SentMessage] | None:
+            found = [m for m in self.sent if m.chat_id == chat_id][after:]
+            return found if len(found) >= count else None
+
+        return await self.until(enough, timeout)
+
+    async def callback_answer(self, callback_id: str, timeout: float = 10) -> dict:
+        return await self.until(lambda: self.callback_answers.get(callback_id), timeout)
+
+    async def inline_answer(self, query_id: str, timeout: float = 10) -> dict:
+        return await self.until(lambda: self.inline_answers.get(query_id), timeout)
+
+    # -- fault injection ----------------------------------------------------------------------
+
+    def block_chat(self, chat_id: int, code: int = 403,
+                   description: str = "Forbidden: bot was blocked by the user") -> None:
+        with self._lock:
+            self._blocked[chat_id] = (code, description)
+
+    def answer_next_sends_with_429(self, count: int, retry_after: int = 1) -> None:
+        with self._lock:
+            self._retry_after_budget = count
+            self._retry_after_seconds = retry_after
+
+    def hang_after(self, accepted: int) -> None:
+        """After ``accepted`` more messages, hold every further send without answering."""
+        with self._lock:
+            self._hang_after = len(self.sent) + accepted
+            self._release.clear()
+
+    def release(self) -> None:
+        with self._lock:
+            self._hang_after = None
+        self._release.set()
+
+    # -- the API ------------------------------------------------------------------------------
+
+    def call(self, method: str, params: dict) -> Any:
+        handler = getattr(self, f"_api_{method}", None)
+        if handler is None:
+            raise APIError(404, "Not Found: method not found")
+        with self._lock:
+            self.requests.append((method, params))
+        return handler(params)
+
+    def _bot_user(self) -> dict:
+        return {"id": int(self.token.split(":")[0]), "is_bot": True, "first_name": "newsbot",
+                "username": self.username, "can_join_groups": True,
+                "can_read_all_group_messages": False, "supports_inline_queries": True}
+
+    def _message_json(self, message: SentMessage) -> dict:
+        data = {
+            "message_id": message.message_id,
+            "date": int(message.at),
+            "chat": {"id": message.chat_id, "type": "private" if message.chat_id > 0 else "group"},
+            "from": self._bot_user(),
+            "text": message.text,
+        }
+        if message.reply_markup:
+            data["reply_markup"] = message.reply_markup
+        return data
+
+    def _api_getMe(self, params: dict) -> dict:
+        return self._bot_user()
+
+    def _api_deleteWebhook(self, params: dict) -> bool:
+        return True
+
+    def _api_setWebhook(self, params: dict) -> bool:
+        return True
+
+    def _api_close(self, params: dict) -> bool:
+        return True
+
+    def _api_logOut(self, params: dict) -> bool:
+        return True
+
+    def _api_getUpdates(self, params: dict) -> list[dict]:
+        offset = int(params.get("offset") or 0)
+        limit = int(params.get("limit") or 100)
+        timeout = float(params.get("timeout") or 0)
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            if offset:
+                self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            while not self._updates and time.monotonic() < deadline and self._server:
+                self._lock.wait(min(0.25, max(0.0, deadline - time.monotonic())))
+            return list(self._updates[:limit])
+
+    def _check_markup(self, markup: dict | None) -> None:
+        for row in (markup or {}).get("inline_keyboard", []):
+            for button in row:
+                data = button.get("callback_data")
+                if data is not None and not 1 <= len(data.encode("utf-8")) <= CALLBACK_LIMIT:
+                    raise APIError(400, "Bad Request: BUTTON_DATA_INVALID")
+
+    def _visible(self, params: dict) -> str:
+        text = str(params.get("text", ""))
+        visible = parse_html(text) if str(params.get("parse_mode", "")).upper() == "HTML" else text
+        if not visible.strip():
+            raise APIError(400, "Bad Request: message text is empty")
+        if utf16_length(visible) > MESSAGE_LIMIT:
+            raise APIError(400, "Bad Request: message is too long")
+        return visible
+
+    def _flood_check(self, chat_id: int) -> None:
+        """Called under the lock, for each message about to be accepted."""
+        now = time.monotonic()
+        if self._retry_after_budget > 0:
+            self._retry_after_budget -= 1
+            self._too_many(self._retry_after_seconds)
+        if self.enforce_flood_limits:
+            while self._recent_sends and self._recent_sends[0] <= now - 1.0:
+                self._recent_sends.popleft()
+            if len(self._recent_sends) >= 30:
+                self._too_many(1)
+            last = self._last_send_per_chat.get(chat_id)
+            if self.per_chat_limit and last is not None and now - last < 1.0:
+                self._too_many(1)
+        self._recent_sends.append(now)
+        self._last_send_per_chat[chat_id] = now
+
+    def _too_many(self, seconds: int) -> None:
+        self.too_many_requests += 1
+        raise APIError(429, f"Too Many Requests: retry after {seconds}",
+                       {"retry_after": seconds})
+
+    def _api_sendMessage(self, params: dict) -> dict:
+        chat_id = int(params["chat_id"])
+        visible = self._visible(params)
+        markup = params.get("reply_markup")
+        self._check_markup(markup)
+        with self._lock:
+            if chat_id in self._blocked:
+                code, description = self._blocked[chat_id]
+                raise APIError(code, description)
+            hang = self._hang_after is not None and len(self.sent) >= self._hang_after
+        if hang:
+            self._release.wait()
+            raise APIError(500, "Internal Server Error: the stand-in was released")
+        with self._lock:
+            self._flood_check(chat_id)
+            message = SentMessage(chat_id, next(self._message_ids), visible,
+                                  str(params.get("text")), params.get("parse_mode"), markup,
+                                  time.time())
+            self.sent.append(message)
+            self._lock.notify_all()
+            return self._message_json(message)
+
+    def _api_editMessageText(self, params: dict) -> dict:
+        chat_id = int(params["chat_id"])
+        message_id = int(params["message_id"])
+        visible = self._visible(params)
+        markup = params.get("reply_markup")
+        self._check_markup(markup)
+        with self._lock:
+            for message in self.sent:
+                if message.chat_id == chat_id and message.message_id == message_id:
+                    if message.text == visible and message.reply_markup == markup:
+                        raise APIError(400, "Bad Request: message is not modified: specified new "
+                                            "message content and reply markup are exactly the "
+                                            "same as a current content and reply markup")
+                    message.edits.append(message.html)
+                    message.text, message.html = visible, str(params.get("text"))
+                    message.reply_markup = markup
+                    self._lock.notify_all()
+                    return self._message_json(message)
+        raise APIError(400, "Bad Request: message to edit not found")
+
+    def _api_answerCallbackQuery(self, params: dict) -> bool:
+        with self._lock:
+            self.callback_answers[str(params["callback_query_id"])] = params
+            self._lock.notify_all()
+        return True
+
+    def _api_answerInlineQuery(self, params: dict) -> bool:
+        results = params.get("results") or []
+        if len(results) > 50:
+            raise APIError(400, "Bad Request: RESULTS_TOO_MUCH")
+        for result in results:
+            content = result.get("input_message_content") or {}
+            self._visible({"text": content.get("message_text", ""),
+                           "parse_mode": content.get("parse_mode")})
+            self._check_markup(result.get("reply_markup"))
+        with self._lock:
+            self.inline_answers[str(params["inline_query_id"])] = params
+            self._lock.notify_all()
+        return True
+
+    @staticmethod
+    def _scope_key(params: dict) -> str:
+        scope = params.get("scope") or {"type": "default"}
+        return scope["type"] + (f":{scope['chat_id']}" if "chat_id" in scope else "")
+
+    def _api_setMyCommands(self, params: dict) -> bool:
+        with self._lock:
+            self.commands[self._scope_key(params)] = params.get("commands") or []
+        return True
+
+    def _api_deleteMyCommands(self, params: dict) -> bool:
+        with self._lock:
+            self.commands.pop(self._scope_key(params), None)
+        return True
+
+    def _api_getMyCommands(self, params: dict) -> list[dict]:
+        with self._lock:
+            return self.commands.get(self._scope_key(params), [])
+
+    def _api_sendChatAction(self, params: dict) -> bool:
+        return True
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    api: BotAPIStandIn
+    protocol_version = "HTTP/1.1"  # keep-alive, as Telegram's servers do
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # quiet: requests contain the token
+
+    def do_GET(self) -> None:
+        self._handle(b"")
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self._handle(self.rfile.read(length))
+
+    def _params(self, body: bytes) -> dict:
+        params: dict[str, Any] = {k: v[-1] for k, v in parse_qs(urlsplit(self.path).query).items()}
+        content_type = self.headers.get("Content-Type", "")
+        if body and content_type.startswith("application/json"):
+            params.update(json.loads(body))
+            return params
+        if body and content_type.startswith("multipart/form-data"):
+            head = f"Content-Type: {content_type}\r\n\r\n".encode()
+            message = BytesParser(policy=HTTP).parsebytes(head + body)
+            for part in message.iter_parts():
+                name = part.get_param("name", header="content-disposition")
+                params[name] = part.get_content()
+        elif body:
+            params.update({k: v[-1] for k, v in parse_qs(body.decode("utf-8")).items()})
+        for name in _JSON_FIELDS & params.keys():
+            if isinstance(params[name], str):
+                params[name] = json.loads(params[name])
+        return params
+
+    def _handle(self, body: bytes) -> None:
+        match = re.fullmatch(r"/bot([^/]+)/([A-Za-z]+)", urlsplit(self.path).path)
+        try:
+            if match is None:
+                raise APIError(404, "Not Found")
+            if match[1] != self.api.token:
+                raise APIError(401, "Unauthorized")
+            result = self.api.call(match[2], self._params(body))
+            payload: dict[str, Any] = {"ok": True, "result": result}
+            status = 200
+        except APIError as exc:
+            method = match[2] if match else "?"
+            with self.api._lock:
+                self.api.rejected.append((method, exc.code, exc.description))
+            payload = {"ok": False, "error_code": exc.code, "description": exc.description}
+            if exc.parameters:
+                payload["parameters"] = exc.parameters
+            status = exc.code
+        data = json.dumps(payload).encode()
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client went away (a killed process, a timed-out poll)

@@ -1,0 +1,288 @@
+"""End-to-end: the real newsbot application against the Bot API stand-in, over real HTTP."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_application, prepare
+from bot.config import Settings
+from bot.models import Summary
+from bot.render import MESSAGE_LIMIT, telegram_length
+from bot.service import NewsService
+from bot.store import Store
+from tests.botapi import BotAPIStandIn
+from tests.conftest import USER_ARTICLE, article_text, fake_summarise
+
+ADMIN, USER, OTHER = 111, 222, 333
+USER_ID = "1a5b572a34d5b3ee"
+USER_TITLE = "Lukashenko denies Putin insisting on joining the war in Ukraine – ISW"
+LONG_TITLE = "The long harbour report"
+
+
+@pytest.fixture
+def api():
+    with BotAPIStandIn() as standin:
+        yield standin
+
+
+@pytest.fixture
+def seeds(tmp_path: Path) -> Path:
+    """The user's article, seven harbour stories (two result pages) and one very long one."""
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    shutil.copy(USER_ARTICLE, folder)
+    for n in range(7):
+        (folder / f"harbour{n}.txt").write_text(article_text(
+            f"Harbour story {n} <&>", tags="Port Amsel, Economy",
+            published=f"2025-02-0{n + 1}T08:00:00+02:00",
+            body=f"The harbour moved {n} ships. Dockers worked late.\n\nTrade grew."))
+    paragraphs = [f"Paragraph {n}: the harbour authority & its <committee> met again. " * 8
+                  for n in range(30)]
+    (folder / "long.txt").write_text(article_text(
+        LONG_TITLE, tags="Port Amsel", published="2025-01-01T08:00:00Z",
+        body="\n\n".join(p.strip() for p in paragraphs)))
+    return folder
+
+
+@pytest.fixture
+async def newsbot(api: BotAPIStandIn, seeds: Path, tmp_path: Path):
+    """The application as `newsbot run` builds it, polling the stand-in."""
+    settings = Settings(token=api.token, admin_ids=frozenset({ADMIN}),
+                        db_path=tmp_path / "news.db", seeds_dir=seeds, base_url=api.base_url)
+    service = NewsService(Store(settings.db_path), summarise=fake_summarise,
+                          seeds_dir=settings.seeds_dir)
+    application = build_application(settings, service, digest_check_every=None)
+    await application.initialize()
+    await prepare(application)
+    await application.start()
+    await application.updater.start_polling(poll_interval=0, timeout=1)
+    yield application
+    await application.updater.stop()
+    await application.stop()
+    await application.shutdown()
+    service.store.close()
+
+
+async def say(api: BotAPIStandIn, chat_id: int, text: str, replies: int = 1,
+              user_id: int | None = None):
+    before = len(api.messages_to(chat_id))
+    api.push_message(chat_id, text, user_id=user_id)
+    return await api.replies(chat_id, replies, after=before)
+
+
+async def test_start_registers_menus_and_welcomes(api, newsbot):
+    assert [c["command"] for c in api.commands["default"]][:3] == ["latest", "search", "article"]
+    admin_menu = [c["command"] for c in api.commands[f"chat:{ADMIN}"]]
+    assert "reimport" in admin_menu and "stats" in admin_menu
+    assert "reimport" not in [c["command"] for c in api.commands["default"]]
+    [welcome] = await say(api, USER, "/start")
+    assert welcome.text.startswith("Welcome to newsbot!")
+    assert "/latest" in welcome.text and "/search Belarus" in welcome.text
+    [help_text] = await say(api, USER, "/help")
+    for command in ("/latest", "/search", "/article", "/tags", "/subscribe", "/unsubscribe",
+                    "/subscriptions", "/digest_time", "/timezone"):
+        assert command in help_text.text
+    assert "/reimport" not in help_text.text
+
+
+async def test_latest_sends_cards_with_buttons(api, newsbot):
+    cards = await say(api, USER, "/latest 3", replies=3)
+    assert [c.text.splitlines()[0] for c in cards] == [
+        "Harbour story 6 <&>", "Harbour story 5 <&>", "Harbour story 4 <&>"]
+    first = cards[0]
+    assert "Tags: Port Amsel, Economy" in first.text
+    assert "The harbour moved 6 ships. Trade grew." in first.text
+    assert [b["text"] for b in first.buttons] == ["Full text", "Follow Port Amsel"]
+    [tagged] = await say(api, USER, "/latest 1 belarus")
+    assert tagged.text.startswith(USER_TITLE)
+    [usage] = await say(api, USER, "/latest 50")
+    assert usage.text.startswith("Usage: /latest [N] [tag]")
+
+
+async def test_search_belarus_pages_and_opens_hits(api, newsbot):
+    [results] = await say(api, USER, "/search Belarus")
+    assert results.text.splitlines()[2] == f"1. {USER_TITLE}"
+    assert "<b>Belarus</b>" in results.html
+    [page1] = await say(api, USER, "/search harbour")
+    assert "(1–5)" in page1.text and [b["text"] for b in page1.buttons][-1] == "Next ›"
+    answer = await api.callback_answer(api.press(page1, "Next ›"))
+    assert answer.get("text") is None
+    await api.until(lambda: "(6–8)" in page1.text)
+    assert [b["text"] for b in page1.buttons] == ["6", "7", "8", "‹ Prev"]
+    before = len(api.messages_to(USER))
+    api.press(page1, "6")
+    [card] = await api.replies(USER, 1, after=before)
+    assert card.text.startswith("Harbour story")
+    assert card.buttons[0]["text"] == "Full text"
+    [none] = await say(api, USER, "/search zebra crossing")
+    assert none.text.startswith("No articles match “zebra crossing”.")
+    [usage] = await say(api, USER, "/search")
+    assert usage.text.startswith("Usage: /search WORDS")
+    [hostile] = await say(api, USER, '/search "<b>" NEAR( AND (')
+    assert hostile.text.startswith("No articles match")
+
+
+async def test_full_text_of_a_long_article_is_split_at_paragraphs(api, newsbot):
+    cards = await say(api, USER, "/latest 8", replies=8)
+    long_card = next(c for c in cards if c.text.startswith(LONG_TITLE))
+    before = len(api.messages_to(USER))
+    callback = api.press(long_card, "Full text")
+    await api.callback_answer(callback)
+    parts = await api.replies(USER, 2, after=before)
+    await api.until(lambda: api.messages_to(USER)[-1].text.endswith(
+        f"({len(api.messages_to(USER)) - before}/{len(api.messages_to(USER)) - before})"))
+    parts = api.messages_to(USER)[before:]
+    assert len(parts) >= 2
+    assert all(telegram_length(p.text) <= MESSAGE_LIMIT for p in parts)
+    assert parts[0].text.startswith(LONG_TITLE)
+    body = "\n\n".join(p.text.rsplit("\n\n(", 1)[0] for p in parts)
+    for n in range(30):
+        assert body.count(f"Paragraph {n}: the harbour authority & its <committee> met") == 8
+    [missing] = await say(api, USER, "/article nope")
+    assert missing.text == "No article with id 'nope'."
+
+
+async def test_follow_tags_list_and_unfollow_with_a_button(api, newsbot):
+    [reply] = await say(api, USER, "/subscribe economy, BELARUS, Nowhere")
+    assert reply.text.splitlines()[0] == "Now following: Economy, Belarus, Nowhere."
+    assert "No articles carry Nowhere yet" in reply.text
+    [listing] = await say(api, USER, "/subscriptions")
+    assert listing.text.splitlines()[1:] == ["• Belarus", "• Economy", "• Nowhere"]
+    answer = await api.callback_answer(api.press(listing, "Unfollow Economy"))
+    assert answer["text"] == "Stopped following Economy."
+    await api.until(lambda: "Economy" not in listing.text)
+    assert listing.text.splitlines()[1:] == ["• Belarus", "• Nowhere"]
+    [tags] = await say(api, USER, "/tags")
+    assert "• Port Amsel — 8" in tags.text
+    answer = await api.callback_answer(api.press(tags, "Follow Port Amsel"))
+    assert answer["text"] == "Now following Port Amsel."
+    [card] = await say(api, OTHER, "/latest 1 belarus")
+    answer = await api.callback_answer(api.press(card, "Follow Russia"))
+    assert answer["text"] == "Now following Russia."
+    [usage] = await say(api, USER, "/subscribe")
+    assert usage.text.startswith("Usage: /subscribe TAG")
+
+
+async def test_inline_mode_offers_search_results_and_latest(api, newsbot):
+    answer = await api.inline_answer(api.push_inline_query("belarus"))
+    [result] = answer["results"]
+    assert (result["id"], result["title"]) == (USER_ID, USER_TITLE)
+    assert result["description"].startswith("President of Belarus Alexander Lukashenko")
+    assert result["input_message_content"]["parse_mode"] == "HTML"
+    latest = await api.inline_answer(api.push_inline_query(""))
+    assert len(latest["results"]) == 9
+    assert latest["results"][0]["title"] == "Harbour story 6 <&>"
+
+
+async def test_reimport_for_admins_only(api, newsbot, seeds, caplog):
+    caplog.set_level(logging.WARNING, logger="bot.handlers")
+    [refused] = await say(api, USER, "/reimport")
+    assert refused.text == "This command is for administrators."
+    assert f"Refused /reimport for non-admin user id {USER}" in caplog.text
+    [refused] = await say(api, USER, "/stats")
+    assert refused.text == "This command is for administrators."
+
+    (seeds / "new.txt").write_text(article_text("Fresh harbour news", tags="Economy"))
+    (seeds / "broken.txt").write_text("Politics 2025-01-01\nno offset\n")
+    _, report = await say(api, ADMIN, "/reimport", replies=2)
+    assert report.text.splitlines()[:5] == [
+        "Import finished", "Added: 1", "Updated: 0", "Unchanged: 9", "Failed: 1"]
+    assert "broken.txt:1 — datetime '2025-01-01' has no UTC offset" in report.text
+    [stats] = await say(api, ADMIN, "/stats")
+    assert stats.text.splitlines()[1] == "Articles: 10"
+
+
+async def test_a_second_reimport_while_one_runs_is_refused(api, newsbot):
+    service = newsbot.bot_data["service"]
+    assert service._import_lock.acquire()  # an import in progress
+    try:
+        [answer] = await say(api, ADMIN, "/reimport")
+        assert answer.text == "An import is already running; I will not start another."
+    finally:
+        service._import_lock.release()
+
+
+async def test_bad_and_stale_buttons_are_answered(api, newsbot):
+    [card] = await say(api, USER, "/latest 1")
+    for data in ["nonsense", "zzz:1", "page:unknown:5", "page", "full:does-not-exist"]:
+        answer = await api.callback_answer(api.push_callback(card, data))
+        assert answer["text"] in ("This list has expired — send /search again.",
+                                  "That article is no longer available.")
+    assert not [r for r in api.rejected if r[0] != "getUpdates"]
+
+
+async def test_digest_after_reimport_arrives_once(api, newsbot, seeds):
+    await say(api, USER, "/subscribe Lighthouses")
+    [nothing] = await say(api, USER, "/digest")
+    assert nothing.text.startswith("Nothing new for your tags")
+    (seeds / "light.txt").write_text(article_text(
+        "Lighthouse keepers return", tags="Lighthouses, Port Amsel",
+        body="Keepers return to the old light. The lamp was repaired."))
+    await say(api, ADMIN, "/reimport", replies=2)
+    [digest] = await say(api, USER, "/digest")
+    assert digest.text.startswith("Your news digest — 1 new article")
+    assert "1. Lighthouse keepers return" in digest.text
+    assert "Matched: Lighthouses" in digest.text
+    assert [b["text"] for b in digest.buttons] == ["Full text 1"]
+    [again] = await say(api, USER, "/digest")
+    assert again.text.startswith("Nothing new for your tags")
+    [timing] = await say(api, USER, "/digest_time 07:30")
+    assert timing.text.startswith("Your digest arrives daily at 07:30 (UTC)")
+    [zone] = await say(api, USER, "/timezone Europe/Kyiv")
+    assert zone.text.startswith("Your digest arrives daily at 07:30 (Europe/Kyiv)")
+    [bad] = await say(api, USER, "/timezone Mars/Base")
+    assert bad.text.startswith("Unknown timezone “Mars/Base”.")
+    [bad] = await say(api, USER, "/digest_time 25:00")
+    assert bad.text.startswith("Usage: /digest_time HH:MM")
+    [off] = await say(api, USER, "/digest_off")
+    assert off.text.startswith("Daily digests are off.")
+
+
+async def test_unexpected_errors_are_logged_and_apologised_for(api, newsbot, caplog):
+    def broken(*args, **kwargs) -> Summary:
+        raise RuntimeError("summariser exploded")
+
+    newsbot.bot_data["service"]._summarise = broken
+    [sorry] = await say(api, USER, "/latest 1")
+    assert sorry.text == "Something went wrong, please try again."
+    assert "Exception while handling an update" in caplog.text
+    assert "RuntimeError: summariser exploded" in caplog.text
+
+
+def test_newsbot_run_polls_the_stand_in_and_stops_on_sigterm(api, seeds, tmp_path):
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_BASE_URL": api.base_url,
+           "NEWSBOT_DB": str(tmp_path / "run.db"), "NEWSBOT_SEEDS": str(seeds),
+           "ADMIN_IDS": str(ADMIN)}
+    process = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        api.wait_until(lambda: "default" in api.commands, timeout=30)
+        api.push_message(USER, "/start")
+        api.wait_until(lambda: api.messages_to(USER), timeout=30)
+        time.sleep(0.2)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    assert "newsbot is ready as @newsbot_test_bot: 9 articles" in output
+    assert api.token not in output
+    assert "Traceback" not in output
+    assert api.messages_to(USER)[0].text.startswith("Welcome to newsbot!")
+
+
+def test_newsbot_run_without_a_token_explains_botfather(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    done = subprocess.run([sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path,
+                          capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "@BotFather" in done.stderr and "/newbot" in done.stderr
+    assert "Traceback" not in done.stderr
