@@ -142,7 +142,12 @@ class DigestSender:
 
         async def one(chat_id: int) -> None:
             async with self._slots:
-                await self.send_digest(chat_id, run)
+                try:
+                    await self.send_digest(chat_id, run)
+                except Exception:
+                    # One chat's surprise must not stop the others; the next run retries it.
+                    logger.exception("Digest for chat %s failed", chat_id)
+                    run.failed.append(chat_id)
 
         await asyncio.gather(*(one(chat_id) for chat_id in chats))
         return run
