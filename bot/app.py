@@ -128,9 +128,12 @@ async def prepare(application: Application) -> None:
     )
 
 
-def run(settings: Settings, service: NewsService, *, webhook: bool = False) -> None:
+def run(settings: Settings, service: NewsService, *, webhook: bool = False,
+        rate_limiter: bool = True) -> None:
     """Run until SIGINT/SIGTERM: long polling, or the webhook server."""
-    application = build_application(settings, service)
+    application = build_application(settings, service, rate_limiter=rate_limiter)
+    if not rate_limiter:
+        logger.warning("Rate limiter off: sends are not paced (benchmark mode)")
     if webhook:
         if not settings.webhook_url:
             raise ConfigError("WEBHOOK_URL must be set to use --webhook.")

@@ -103,6 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command("run", run_command, "run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     sub.add_argument("--webhook", action="store_true",
                      help="serve a webhook (WEBHOOK_URL, WEBHOOK_SECRET, PORT) instead of polling")
+    sub.add_argument("--no-rate-limit", action="store_true",
+                     help="send without pacing (only for benchmarks against a local Bot API)")
 
     sub = command("send-digests", send_digests_command,
                   "send every digest that is due, then exit (for cron or systemd timers)")
@@ -341,7 +343,7 @@ def start_command(service: NewsService, args: argparse.Namespace) -> int:
 def run_command(service: NewsService, args: argparse.Namespace) -> int:
     from bot.app import run
 
-    run(args.settings, service, webhook=args.webhook)
+    run(args.settings, service, webhook=args.webhook, rate_limiter=not args.no_rate_limit)
     return EXIT_OK
 
 

@@ -162,6 +162,8 @@ class BotAPIStandIn:
         self._last_send_per_chat: dict[int, float] = {}
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        # Called with each accepted message, outside the lock (benchmarks time replies here).
+        self.on_message: list[Callable[[SentMessage], None]] = []
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -434,7 +436,10 @@ class BotAPIStandIn:
                                   time.time())
             self.sent.append(message)
             self._lock.notify_all()
-            return self._message_json(message)
+            reply = self._message_json(message)
+        for listener in self.on_message:
+            listener(message)
+        return reply
 
     def _api_editMessageText(self, params: dict) -> dict:
         chat_id = int(params["chat_id"])
