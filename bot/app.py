@@ -26,6 +26,7 @@ from bot.service import NewsService
 
 logger = logging.getLogger(__name__)
 
+CONNECTIONS = 8
 MESSAGES_PER_SECOND = 29.5  # a little under Telegram's 30, so clock jitter never crosses it
 
 _COMMANDS = {
@@ -75,6 +76,9 @@ def build_application(
         ApplicationBuilder()
         .token(settings.require_token())
         .concurrent_updates(True)
+        # httpcore scans its whole pool for every request; 256 connections (the default)
+        # cost more CPU than they save against one API host.
+        .connection_pool_size(CONNECTIONS)
         .post_init(prepare)
     )
     if settings.base_url:

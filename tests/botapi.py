@@ -173,8 +173,7 @@ class BotAPIStandIn:
         class Handler(_RequestHandler):
             api = standin
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
                                         name="botapi-standin")
         self._thread.start()
@@ -504,9 +503,18 @@ class BotAPIStandIn:
         return True
 
 
+class _Server(ThreadingHTTPServer):
+    # The default backlog of 5 resets connections when a bot opens many at once.
+    request_queue_size = 1024
+    daemon_threads = True
+
+
 class _RequestHandler(BaseHTTPRequestHandler):
     api: BotAPIStandIn
     protocol_version = "HTTP/1.1"  # keep-alive, as Telegram's servers do
+    # Without TCP_NODELAY, Nagle's algorithm and the client's delayed ACK stall every
+    # keep-alive response by 40 ms on loopback.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # quiet: requests contain the token
