@@ -1,15 +1,24 @@
-"""Digest content and delivery guarantees, with an injected fake bot and clock."""
+"""Digest content and delivery guarantees: with a fake bot and clock, then over HTTP."""
 
+import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot import render
+from bot.app import build_bot
+from bot.config import Settings
 from bot.digests import DigestSender
 from bot.models import Summary
 from bot.service import NewsService
-from tests.conftest import fake_summarise
+from bot.store import Store
+from tests.botapi import BotAPIStandIn
+from tests.conftest import article_text, fake_summarise
 
 CHAT = 1001
 
@@ -198,3 +207,85 @@ async def test_send_due_sends_only_due_chats_and_only_once(service, add_articles
     assert (run.served, len(bot.accepted)) == ([], 1)
     run = await sender.send_all()
     assert run.served == [CHAT + 1]
+
+
+# -- against the Bot API stand-in, over HTTP --------------------------------------------------
+
+CHATS = [2001, 2002, 2003, 2004, 2005, 2006]
+
+
+@pytest.fixture
+def api():
+    with BotAPIStandIn() as standin:
+        yield standin
+
+
+def subscribe_all_and_import(service: NewsService, folder: Path, titles: list[str]) -> None:
+    for chat_id in CHATS:
+        service.subscribe(chat_id, "Economy")
+    for n, title in enumerate(titles):
+        (folder / f"{n}.txt").write_text(article_text(title, tags="Economy"))
+    assert service.import_paths([folder]).added == len(titles)
+
+
+def digests_per_chat(api: BotAPIStandIn) -> dict[int, list[str]]:
+    return {chat_id: [m.text for m in api.messages_to(chat_id)] for chat_id in CHATS}
+
+
+async def test_429s_delay_sends_but_every_digest_arrives_once(api, store, tmp_path):
+    service = NewsService(store, summarise=fake_summarise)
+    subscribe_all_and_import(service, tmp_path, ["Rates rise", "Rates fall"])
+    api.answer_next_sends_with_429(3, retry_after=1)
+    settings = Settings(token=api.token, base_url=api.base_url)
+    async with build_bot(settings) as bot:
+        run = await DigestSender(bot, service, chat_interval=0).send_all()
+    assert sorted(run.served) == CHATS
+    assert api.too_many_requests == 3
+    for chat_id, texts_ in digests_per_chat(api).items():
+        assert len(texts_) == 1, chat_id
+        assert texts_[0].count("Rates rise") == 1 and texts_[0].count("Rates fall") == 1
+
+
+async def test_a_chat_that_blocked_the_bot_is_marked_inactive(api, store, tmp_path, caplog):
+    service = NewsService(store, summarise=fake_summarise)
+    subscribe_all_and_import(service, tmp_path, ["Rates rise"])
+    api.block_chat(2002)
+    api.block_chat(2003, 400, "Bad Request: chat not found")
+    async with build_bot(Settings(token=api.token, base_url=api.base_url)) as bot:
+        run = await DigestSender(bot, service, chat_interval=0).send_all()
+    assert sorted(run.unreachable) == [2002, 2003]
+    assert "Chat 2002 is unreachable" in caplog.text
+    assert [c.chat_id for c in service.digest_chats()] == [2001, 2004, 2005, 2006]
+    assert service.delivered_ids(2002) == []
+
+
+def test_send_digests_killed_half_way_resumes_without_repeats(api, tmp_path):
+    db_path = tmp_path / "news.db"
+    with Store(db_path) as store:
+        service = NewsService(store, summarise=fake_summarise)
+        subscribe_all_and_import(service, tmp_path, ["Rates rise", "Rates fall", "Banks merge"])
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_BASE_URL": api.base_url,
+           "NEWSBOT_DB": str(db_path)}
+    command = [sys.executable, "-m", "bot", "send-digests", "--all", "--json"]
+
+    api.hang_after(3)
+    process = subprocess.Popen(command, env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    try:
+        api.wait_until(lambda: process.poll() is not None or (len(api.sent) == 3 and sum(
+            1 for method, _ in api.requests if method == "sendMessage") > 3), timeout=60)
+        assert process.poll() is None, process.communicate()
+    finally:
+        process.kill()
+        process.communicate()
+    api.release()
+    served_before = {chat for chat, texts_ in digests_per_chat(api).items() if texts_}
+    assert len(served_before) == 3
+
+    done = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert sorted(json.loads(done.stdout)["served"]) == sorted(set(CHATS) - served_before)
+    for chat_id, texts_ in digests_per_chat(api).items():
+        assert len(texts_) == 1, chat_id
+        for title in ["Rates rise", "Rates fall", "Banks merge"]:
+            assert texts_[0].count(f". {title}\n") == 1

@@ -1,0 +1,190 @@
+"""Bot reply latency under load: `newsbot run` as its own process against the Bot API stand-in.
+
+    python bench/bot_latency.py ../shared/bench/reuters21578.jsonl [--articles 100000]
+        [--users 50] [--rate 200] [--seconds 20] [--db /tmp/newsbot-bench.db]
+
+The store is filled with replicated Reuters-21578 stories (fresh ids, shifted dates) through
+`newsbot import`, unless --db already holds enough. Then 50 simulated users send /search and
+/latest at a combined --rate updates per second (open loop: a user does not wait for the
+previous reply), and each reply's latency is measured from the moment the update was offered
+to the bot to the moment its last message reached the stand-in. The bot runs with its rate
+limiter off (`--no-rate-limit`), so this measures newsbot, not Telegram's flood limits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.botapi import BotAPIStandIn, SentMessage  # noqa: E402
+
+QUERIES = [
+    "oil", "coffee prices", "bank", "dollar", "trade deficit", "wheat", "gold", "interest rates",
+    '"crude oil"', "opec", "shares", "merger", "japan", "sugar -brazil", "earn*",
+    "tag:USA grain", "stock exchange", "takeover bid", "inflation", "tax",
+]
+LATEST_REPLIES = 5  # /latest sends five cards
+
+
+def replicate(source: Path, count: int, target: Path) -> None:
+    """Write ``count`` articles: the source stories over and over, with new ids and dates."""
+    stories = [json.loads(line) for line in source.open(encoding="utf-8")]
+    with target.open("w", encoding="utf-8") as out:
+        for n in range(count):
+            story = dict(stories[n % len(stories)])
+            round_ = n // len(stories)
+            story["id"] = f"{story['id']}-r{round_}"
+            published = datetime.fromisoformat(story["published"])
+            story["published"] = (published + timedelta(days=400 * round_)).isoformat()
+            out.write(json.dumps(story) + "\n")
+
+
+def article_count(db: Path) -> int:
+    if not db.exists():
+        return 0
+    with sqlite3.connect(db) as conn:
+        try:
+            return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        except sqlite3.OperationalError:
+            return 0
+
+
+def prepare_store(source: Path, count: int, db: Path) -> None:
+    if article_count(db) >= count:
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        feed = Path(folder) / "feed.jsonl"
+        replicate(source, count, feed)
+        subprocess.run([sys.executable, "-m", "bot", "--db", str(db), "import", str(feed)],
+                       check=True, cwd=ROOT)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+class Load:
+    """Offers updates on a schedule and times each reply from the stand-in's side."""
+
+    def __init__(self, api: BotAPIStandIn, users: list[int]) -> None:
+        self.api = api
+        self.users = users
+        self.lock = threading.Lock()
+        self.pending: dict[int, list[tuple[float, str, int]]] = {u: [] for u in users}
+        self.received: dict[int, int] = dict.fromkeys(users, 0)
+        self.latencies: dict[str, list[float]] = {"search": [], "latest": []}
+        api.on_message.append(self.on_message)
+
+    def offer(self, user: int, command: str) -> None:
+        kind = "latest" if command.startswith("/latest") else "search"
+        expected = LATEST_REPLIES if kind == "latest" else 1
+        with self.lock:
+            self.pending[user].append((time.perf_counter(), kind, expected))
+        self.api.push_message(user, command)
+
+    def on_message(self, message: SentMessage) -> None:
+        now = time.perf_counter()
+        with self.lock:
+            queue = self.pending.get(message.chat_id)
+            if not queue:
+                return
+            self.received[message.chat_id] += 1
+            started, kind, expected = queue[0]
+            if self.received[message.chat_id] >= expected:
+                queue.pop(0)
+                self.received[message.chat_id] = 0
+                self.latencies[kind].append((now - started) * 1000)
+
+    def outstanding(self) -> int:
+        with self.lock:
+            return sum(len(q) for q in self.pending.values())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data", type=Path, help="reuters21578.jsonl")
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--rate", type=float, default=200.0, help="updates per second offered")
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--db", type=Path, default=Path(tempfile.gettempdir()) / "newsbot-bench.db")
+    args = parser.parse_args()
+
+    prepare_store(args.data, args.articles, args.db)
+    users = [10_000 + n for n in range(args.users)]
+    with BotAPIStandIn() as api:
+        env = {**os.environ, "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_BASE_URL": api.base_url,
+               "NEWSBOT_DB": str(args.db), "NEWSBOT_SEEDS": str(ROOT / "seeds")}
+        bot = subprocess.Popen([sys.executable, "-m", "bot", "run", "--no-rate-limit"],
+                               env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+        try:
+            api.wait_until(lambda: "default" in api.commands, timeout=120)
+            load = Load(api, users)
+            random.seed(7)
+            for user in users:  # warm-up: every query once, summaries of the newest cached
+                load.offer(user, "/latest")
+            api.wait_until(lambda: load.outstanding() == 0, timeout=120)
+            for query in QUERIES:
+                load.offer(users[0], f"/search {query}")
+            api.wait_until(lambda: load.outstanding() == 0, timeout=120)
+            load.latencies = {"search": [], "latest": []}
+
+            total = int(args.rate * args.seconds)
+            started = time.perf_counter()
+            for n in range(total):
+                due = started + n / args.rate
+                delay = due - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+                user = random.choice(users)
+                command = ("/latest" if random.random() < 0.3
+                           else f"/search {random.choice(QUERIES)}")
+                load.offer(user, command)
+            api.wait_until(lambda: load.outstanding() == 0, timeout=300)
+            elapsed = time.perf_counter() - started
+        finally:
+            bot.send_signal(signal.SIGTERM)
+            _, errors = bot.communicate(timeout=60)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        rejected = [r for r in api.rejected if r[0] != "getUpdates"]
+
+    everything = load.latencies["search"] + load.latencies["latest"]
+    print(f"newsbot bot latency · {article_count(args.db):,} articles · {args.users} users · "
+          f"offered {args.rate:.0f} updates/s for {args.seconds:.0f} s · rate limiter OFF "
+          "(measures newsbot, not Telegram's limits)\n")
+    print("| replies | count | p50 ms | p95 ms | p99 ms |")
+    print("|---|---|---|---|---|")
+    for name, values in (("/search", load.latencies["search"]),
+                         ("/latest (5 cards)", load.latencies["latest"]), ("all", everything)):
+        print(f"| {name} | {len(values)} | {statistics.median(values):.1f} | "
+              f"{percentile(values, 0.95):.1f} | {percentile(values, 0.99):.1f} |")
+    print(f"\nupdates handled: {len(everything)} in {elapsed:.1f} s = "
+          f"{len(everything) / elapsed:.0f} updates/s; messages sent: "
+          f"{sum(1 for _ in everything)} replies; API errors: {len(rejected)}")
+    print(f"CPU seconds: bot (and the import) {children.ru_utime + children.ru_stime:.1f}, "
+          f"stand-in and load generator {own.ru_utime + own.ru_stime:.1f}")
+    if "Traceback" in (errors or ""):
+        print("\nthe bot logged errors:\n" + errors[-2000:])
+
+
+if __name__ == "__main__":
+    main()
