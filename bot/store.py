@@ -40,6 +40,8 @@ logger = logging.getLogger(__name__)
 # Column weights for bm25(): title above tags above subtitle above body.
 _BM25 = "bm25(articles_fts, 10.0, 2.5, 5.0, 1.0)"
 _TOKENIZER = "porter unicode61 remove_diacritics 2"
+# Word searches rank the newest this many matches (by import order); filters see them all.
+RANK_WINDOW = 2000
 _SQL_CHUNK = 500  # stay well below SQLite's bound-parameter limit
 
 _ARTICLE_COLUMNS = (
@@ -200,6 +202,23 @@ def _converting_errors(method: Callable[..., T]) -> Callable[..., T]:
     return wrapper
 
 
+def _reading(method: Callable[..., T]) -> Callable[..., T]:
+    """Run a read on this thread's own connection, in parallel with other readers (WAL);
+    an in-memory store has only one connection, so reads there take the lock."""
+
+    @wraps(method)
+    def wrapper(self: Store, *args: Any, **kwargs: Any) -> T:
+        try:
+            if self.path == ":memory:":
+                with self._lock:
+                    return method(self, *args, **kwargs)
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise StoreError(f"Database error in {self.path}: {exc}") from exc
+
+    return wrapper
+
+
 @dataclass(frozen=True, slots=True)
 class UpsertResult:
     added: list[str]
@@ -213,6 +232,8 @@ class Store:
     def __init__(self, path: str | Path = ":memory:", *, migrate_to: int = SCHEMA_VERSION):
         self.path = str(path)
         self._lock = threading.RLock()
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -228,7 +249,25 @@ class Store:
 
     def close(self) -> None:
         with self._lock:
+            for reader in self._readers:
+                reader.close()
+            self._readers.clear()
             self.db.close()
+
+    def _reader(self) -> sqlite3.Connection:
+        """This thread's read-only connection (the shared one for an in-memory store)."""
+        if self.path == ":memory:":
+            return self.db.conn
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(
+                Path(self.path).resolve().as_uri() + "?mode=ro", uri=True,
+                check_same_thread=False, timeout=30,
+            )
+            self._local.conn = conn
+            with self._lock:
+                self._readers.append(conn)
+        return conn
 
     def __enter__(self) -> Store:
         return self
@@ -400,29 +439,29 @@ class Store:
             body=row[7],
         )
 
-    @_converting_errors
+    @_reading
     def get_article(self, article_id: str) -> Article:
-        row = self.db.conn.execute(
+        row = self._reader().execute(
             f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.id = ?", (article_id,)
         ).fetchone()
         if row is None:
             raise ArticleNotFound(article_id)
         return self._article(row)
 
-    @_converting_errors
+    @_reading
     def get_articles(self, article_ids: Sequence[str]) -> list[Article]:
         """The articles with these ids, in the given order; unknown ids are left out."""
         found: dict[str, Article] = {}
         for start in range(0, len(article_ids), _SQL_CHUNK):
             chunk = list(article_ids[start : start + _SQL_CHUNK])
             marks = ",".join("?" * len(chunk))
-            for row in self.db.conn.execute(
+            for row in self._reader().execute(
                 f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.id IN ({marks})", chunk
             ):
                 found[row[0]] = self._article(row)
         return [found[i] for i in article_ids if i in found]
 
-    @_converting_errors
+    @_reading
     def latest(
         self,
         limit: int = 5,
@@ -452,10 +491,10 @@ class Store:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += f" ORDER BY {order} LIMIT ? OFFSET ?"
-        rows = self.db.conn.execute(sql, [*params, limit, offset]).fetchall()
+        rows = self._reader().execute(sql, [*params, limit, offset]).fetchall()
         return [self._article(row) for row in rows]
 
-    @_converting_errors
+    @_reading
     def search(self, query: SearchQuery, limit: int = 5, offset: int = 0) -> list[SearchHit]:
         """Articles matching a parsed query, best first (newest first without words)."""
         if query.is_empty:
@@ -484,29 +523,42 @@ class Store:
                 "a.seq NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
             )
             params.append(exclude)
-        if match:
+        if match and not where:
+            # Words alone: rank inside the FTS index, without touching the articles table, and
+            # only among the newest RANK_WINDOW matches, so a common word costs the same on
+            # a million articles as on a few thousand.
+            floor = self._reader().execute(
+                "SELECT min(rowid) FROM (SELECT rowid FROM articles_fts"
+                " WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT ?)",
+                (match, RANK_WINDOW),
+            ).fetchone()[0]
+            sql = (
+                f"SELECT rowid, {_BM25} AS rank FROM articles_fts"
+                " WHERE articles_fts MATCH ? AND rowid >= ? ORDER BY rank LIMIT ? OFFSET ?"
+            )
+            params = [match, floor or 0]
+        elif match:
             sql = (
                 f"SELECT a.seq, {_BM25} AS rank FROM articles_fts"
                 " JOIN articles a ON a.seq = articles_fts.rowid"
                 " WHERE articles_fts MATCH ?"
             )
             params.insert(0, match)
-            if where:
-                sql += " AND " + " AND ".join(where)
+            sql += " AND " + " AND ".join(where)
             sql += " ORDER BY rank LIMIT ? OFFSET ?"
         else:
             sql = "SELECT a.seq, 0.0 AS rank FROM articles a"
             if where:
                 sql += " WHERE " + " AND ".join(where)
             sql += " ORDER BY a.published_ts DESC, a.seq DESC LIMIT ? OFFSET ?"
-        page = self.db.conn.execute(sql, [*params, limit, offset]).fetchall()
+        page = self._reader().execute(sql, [*params, limit, offset]).fetchall()
         if not page:
             return []
         seqs = [seq for seq, _ in page]
         marks = ",".join("?" * len(seqs))
         articles = {
             row[0]: self._article(row[1:])
-            for row in self.db.conn.execute(
+            for row in self._reader().execute(
                 f"SELECT a.seq, {_ARTICLE_COLUMNS} FROM articles a WHERE a.seq IN ({marks})",
                 seqs,
             )
@@ -515,7 +567,7 @@ class Store:
         if match:
             # Snippets only for the page, not for every match the ranking looked at.
             snippets = dict(
-                self.db.conn.execute(
+                self._reader().execute(
                     "SELECT rowid, snippet(articles_fts, -1, ?, ?, '…', 24) FROM articles_fts"
                     f" WHERE articles_fts MATCH ? AND rowid IN ({marks})",
                     [HIGHLIGHT_START, HIGHLIGHT_END, match, *seqs],
@@ -527,33 +579,33 @@ class Store:
             if seq in articles
         ]
 
-    @_converting_errors
+    @_reading
     def tag_counts(self, limit: int = 30) -> list[TagCount]:
-        rows = self.db.conn.execute(
+        rows = self._reader().execute(
             "SELECT t.name, count(*) AS n FROM article_tags at JOIN tags t ON t.id = at.tag_id"
             " GROUP BY at.tag_id ORDER BY n DESC, t.key LIMIT ?",
             (limit,),
         )
         return [TagCount(name, count) for name, count in rows]
 
-    @_converting_errors
+    @_reading
     def tag_name(self, tag: str) -> str | None:
         """The display spelling of a known tag, matched case-insensitively."""
-        row = self.db.conn.execute("SELECT name FROM tags WHERE key = ?", (tag_key(tag),))
+        row = self._reader().execute("SELECT name FROM tags WHERE key = ?", (tag_key(tag),))
         found = row.fetchone()
         return found[0] if found else None
 
-    @_converting_errors
+    @_reading
     def categories(self) -> list[TagCount]:
-        rows = self.db.conn.execute(
+        rows = self._reader().execute(
             "SELECT min(category), count(*) AS n FROM articles GROUP BY category_key"
             " ORDER BY n DESC, category_key"
         )
         return [TagCount(name, count) for name, count in rows]
 
-    @_converting_errors
+    @_reading
     def stats(self) -> Stats:
-        one = self.db.conn.execute
+        one = self._reader().execute
         last = one("SELECT max(finished_at) FROM imports").fetchone()[0]
         size = 0
         if self.path != ":memory:":
@@ -572,15 +624,15 @@ class Store:
             database_bytes=size,
         )
 
-    @_converting_errors
+    @_reading
     def article_count(self) -> int:
-        return self.db.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        return self._reader().execute("SELECT count(*) FROM articles").fetchone()[0]
 
     # -- summaries ------------------------------------------------------------------------
 
-    @_converting_errors
+    @_reading
     def get_summary(self, text_hash: str, method: str, sentences: int) -> Summary | None:
-        row = self.db.conn.execute(
+        row = self._reader().execute(
             "SELECT language, summary_json FROM summaries"
             " WHERE text_hash = ? AND method = ? AND sentences = ?",
             (text_hash, method, sentences),
@@ -603,7 +655,7 @@ class Store:
                 rows,
             )
 
-    @_converting_errors
+    @_reading
     def missing_summaries(
         self, article_ids: Sequence[str], method: str, sentences: int
     ) -> list[Article]:
@@ -612,7 +664,7 @@ class Store:
         for start in range(0, len(article_ids), _SQL_CHUNK):
             chunk = list(article_ids[start : start + _SQL_CHUNK])
             marks = ",".join("?" * len(chunk))
-            rows = self.db.conn.execute(
+            rows = self._reader().execute(
                 f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.id IN ({marks})"
                 " AND NOT EXISTS (SELECT 1 FROM summaries s WHERE s.text_hash = a.text_hash"
                 " AND s.method = ? AND s.sentences = ?)",
@@ -671,9 +723,9 @@ class Store:
             ).fetchone()
         return row[0] if row else None
 
-    @_converting_errors
+    @_reading
     def subscriptions(self, chat_id: int) -> list[str]:
-        rows = self.db.conn.execute(
+        rows = self._reader().execute(
             "SELECT tag_name FROM subscriptions WHERE chat_id = ? ORDER BY tag_key", (chat_id,)
         )
         return [name for (name,) in rows]
@@ -718,27 +770,27 @@ class Store:
                 f"UPDATE chats SET {assignments} WHERE chat_id = ?", [*fields.values(), chat_id]
             )
 
-    @_converting_errors
+    @_reading
     def digest_chats(self) -> list[ChatSettings]:
         """Active chats with digests on and at least one followed tag."""
-        rows = self.db.conn.execute(
+        rows = self._reader().execute(
             f"SELECT {self._CHAT_COLUMNS} FROM chats c WHERE active = 1 AND digest_enabled = 1"
             " AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.chat_id = c.chat_id)"
             " ORDER BY chat_id"
         )
         return [self._chat(row) for row in rows]
 
-    @_converting_errors
+    @_reading
     def newest_seq(self) -> int:
-        return self.db.conn.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
+        return self._reader().execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
 
-    @_converting_errors
+    @_reading
     def digest_candidates(
         self, chat_id: int, after_seq: int, upto_seq: int
     ) -> list[tuple[Article, tuple[str, ...]]]:
         """Undelivered articles in (after_seq, upto_seq] carrying a followed tag, newest first,
         each once with the followed tags it matched."""
-        rows = self.db.conn.execute(
+        rows = self._reader().execute(
             f"SELECT {_ARTICLE_COLUMNS}, group_concat(t.name, char(31))"
             " FROM subscriptions s"
             " JOIN tags t ON t.key = s.tag_key"
@@ -762,9 +814,9 @@ class Store:
                 [chat_id, _now(), *article_ids],
             )
 
-    @_converting_errors
+    @_reading
     def delivered_ids(self, chat_id: int) -> list[str]:
-        rows = self.db.conn.execute(
+        rows = self._reader().execute(
             "SELECT a.id FROM deliveries d JOIN articles a ON a.seq = d.article_seq"
             " WHERE d.chat_id = ? ORDER BY d.article_seq",
             (chat_id,),

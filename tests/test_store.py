@@ -222,3 +222,10 @@ def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path):
 def test_file_store_uses_wal(tmp_path):
     with Store(tmp_path / "news.db") as store:
         assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_word_search_ranks_only_the_newest_matches_of_a_large_result(store, monkeypatch):
+    monkeypatch.setattr("bot.store.RANK_WINDOW", 2)
+    store.upsert_articles([make(f"Harbour {n}", tags="Port") for n in range(5)])
+    assert sorted(titles(store, "harbour")) == ["Harbour 3", "Harbour 4"]
+    assert len(titles(store, "harbour tag:port")) == 5  # filtered searches see every match
