@@ -93,6 +93,30 @@ def test_show_prints_the_article_and_unknown_ids_exit_1(capsys):
     assert (code, out, err) == (1, "", "newsbot: No article with id 'nope'.\n")
 
 
+def test_summarise_a_stored_article_and_files(capsys, write_article):
+    run(capsys, "import", str(USER_ARTICLE))
+    code, out, _ = run(capsys, "summarise", USER_ID, "--sentences", "2")
+    assert code == 0
+    assert out.startswith(f"{USER_ID} (english, default):\n")
+    assert out.count("  • ") == 2
+    ukrainian = write_article("uk.txt", article_text(
+        title="Новий тролейбус",
+        body="Міська рада ухвалила бюджет. Тролейбус їздитиме вночі.\n\nКвитки вже продають."))
+    outputs = [json.loads(line) for line in run(
+        capsys, "summarise", "--file", str(USER_ARTICLE), str(ukrainian), "--json",
+        "--method", "lead", "--sentences", "1")[1].splitlines()]
+    assert outputs == [
+        {"path": str(USER_ARTICLE), "method": "lead", "language": "english",
+         "sentences": ["President of Belarus Alexander Lukashenko most likely refused President "
+                       "of Russia Vladimir Putin to make further integration concessions and "
+                       "join the war in Ukraine."]},
+        {"path": str(ukrainian), "method": "lead", "language": "ukrainian",
+         "sentences": ["Міська рада ухвалила бюджет."]},
+    ]
+    code, _, err = run(capsys, "summarise", USER_ID, "--method", "magic")
+    assert code == 1 and "Unknown summary method 'magic'" in err
+
+
 def test_tags_and_stats(capsys):
     run(capsys, "import", str(USER_ARTICLE))
     tags = run_json(capsys, "tags")
