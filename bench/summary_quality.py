@@ -50,10 +50,11 @@ def normal(text: str) -> str:
     return _NORMAL.sub("", text.lower())
 
 
-def cnn_sample(path: Path, limit: int) -> list[dict]:
+def cnn_sample(path: Path, limit: int, offset: int = 0) -> list[dict]:
+    """Every step-th article from ``offset``: the file is in the dataset's order, CNN first."""
     rows = [json.loads(line) for line in path.open(encoding="utf-8")]
     step = max(1, len(rows) // limit)
-    return rows[::step][:limit]
+    return rows[offset::step][:limit]
 
 
 def bbc_articles(folder: Path) -> list[tuple[str, str, list[str]]]:
@@ -111,12 +112,14 @@ def main() -> None:
     parser.add_argument("data", type=Path,
                         help="the shared bench folder (cnndm-dev.jsonl, bbc-dev/)")
     parser.add_argument("--limit", type=int, default=1500, help="CNN/DM articles (default 1500)")
+    parser.add_argument("--offset", type=int, default=0,
+                        help="start the CNN/DM sample here: 1 gives articles the default skips")
     parser.add_argument("--bbc-limit", type=int, default=0, help="BBC articles (default all)")
     parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
     parser.add_argument("--variants", action="store_true",
                         help="rows for variants of the default method instead of the methods")
     args = parser.parse_args()
-    cnn = cnn_sample(args.data / "cnndm-dev.jsonl", args.limit) if args.limit else []
+    cnn = cnn_sample(args.data / "cnndm-dev.jsonl", args.limit, args.offset) if args.limit else []
     bbc = bbc_articles(args.data / "bbc-dev")
     if args.bbc_limit:
         bbc = bbc[:: max(1, len(bbc) // args.bbc_limit)][: args.bbc_limit]

@@ -15,6 +15,7 @@ Names are sumy's: lower-case English names of the languages.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 UNKNOWN = "unknown"
 LANGUAGES = (
@@ -25,8 +26,11 @@ LANGUAGES = (
 _SAMPLE_CHARS = 5_000
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
-_UKRAINIAN_LETTERS = frozenset("іїєґ")
-_RUSSIAN_LETTERS = frozenset("ыэъё")
+# Words are counted by their first letter's script, as letters: the regexes run in C.
+_CYRILLIC = re.compile(r"\b[\u0400-\u04ff]")
+_LATIN = re.compile(r"\b[a-z\u00c0-\u024f]")
+_UKRAINIAN_LETTER = re.compile("[іїєґ]")
+_RUSSIAN_LETTER = re.compile("[ыэъё]")
 # Frequent words spelled only in one of the two languages (with no letter above to betray it).
 _UKRAINIAN_WORDS = frozenset("та що як про від до цей це також але він вона вони був була".split())
 _RUSSIAN_WORDS = frozenset("что как от это также но он она они был была или если".split())
@@ -46,32 +50,33 @@ _MIN_CUE_SHARE = 0.08
 
 def detect_language(text: str) -> str:
     """Return a lower-case language name such as "english", or "unknown"."""
-    words = [w.lower() for w in _WORD.findall(text[:_SAMPLE_CHARS])]
-    if not words:
+    sample = text[:_SAMPLE_CHARS].lower()
+    cyrillic = len(_CYRILLIC.findall(sample))
+    latin = len(_LATIN.findall(sample))
+    if cyrillic == latin == 0:
         return UNKNOWN
-    cyrillic = sum(1 for w in words if "\u0400" <= w[0] <= "\u04ff")
-    latin = sum(1 for w in words if w[0].isascii() or "\u00c0" <= w[0] <= "\u024f")
+    words = Counter(_WORD.findall(sample))
     if cyrillic > latin:
-        return _cyrillic_language(words)
-    if latin > 0:
-        return _latin_language(words)
-    return UNKNOWN
+        return _cyrillic_language(sample, words)
+    return _latin_language(words)
 
 
-def _cyrillic_language(words: list[str]) -> str:
-    ukrainian = russian = 0
-    for word in words:
-        ukrainian += sum(1 for c in word if c in _UKRAINIAN_LETTERS) + (word in _UKRAINIAN_WORDS)
-        russian += sum(1 for c in word if c in _RUSSIAN_LETTERS) + (word in _RUSSIAN_WORDS)
+def _cyrillic_language(sample: str, words: Counter[str]) -> str:
+    ukrainian = len(_UKRAINIAN_LETTER.findall(sample)) + _count(words, _UKRAINIAN_WORDS)
+    russian = len(_RUSSIAN_LETTER.findall(sample)) + _count(words, _RUSSIAN_WORDS)
     if ukrainian == russian == 0:
         return UNKNOWN
     # A tie (a short, ambiguous text) goes to Ukrainian, the bot's first language.
     return "ukrainian" if ukrainian >= russian else "russian"
 
 
-def _latin_language(words: list[str]) -> str:
-    counts = {name: sum(1 for w in words if w in cues) for name, cues in _LATIN_CUES.items()}
+def _latin_language(words: Counter[str]) -> str:
+    counts = {name: _count(words, cues) for name, cues in _LATIN_CUES.items()}
     best = max(counts, key=counts.__getitem__)
-    if counts[best] < max(1, _MIN_CUE_SHARE * len(words)):
+    if counts[best] < max(1, _MIN_CUE_SHARE * words.total()):
         return UNKNOWN
     return best
+
+
+def _count(words: Counter[str], wanted: frozenset[str]) -> int:
+    return sum(words[w] for w in wanted)

@@ -88,9 +88,13 @@ def _continues(previous: str, piece: str, non_final: frozenset[str]) -> bool:
     first = _FIRST_WORD.match(piece)
     if (first and first.group(1).islower()) or _SPEECH_DASH.match(piece):
         return True
-    if _LONE_INITIAL.search(previous) and previous[-2].isupper():
+    # Only the last word matters; matching it alone keeps long sentences cheap.
+    tail = previous.rsplit(None, 1)[-1] if previous.endswith(".") else ""
+    if not tail:
+        return False
+    if _LONE_INITIAL.search(tail) and tail[-2].isupper():
         return True
-    last = _LAST_TOKEN.search(previous)
+    last = _LAST_TOKEN.search(tail)
     if last is None:
         return False
     return last.group(1).lstrip("(«\"'").lower() in non_final

@@ -70,6 +70,16 @@ def _stemmer(language: str) -> Callable[[str], str]:
     return lru_cache(maxsize=100_000)(stem)
 
 
+# Word → stem ("" for a stop word), per stemmer and stop list; bounded for long-running bots.
+_MAX_CACHED_STEMS = 200_000
+_STEM_TABLES: dict[tuple[int, int], dict[str, str]] = {}
+
+
+def _content_stems(stemmer: Callable[[str], str], stop_words: frozenset[str]) -> dict[str, str]:
+    """The shared word → stem table for this stemmer and stop list (both are memoised)."""
+    return _STEM_TABLES.setdefault((id(stemmer), id(stop_words)), {})
+
+
 @lru_cache(maxsize=16)
 def _stop_words(language: str) -> frozenset[str]:
     try:
@@ -192,11 +202,22 @@ class CentralLeadSummarizer(AbstractSummarizer):
     def __init__(self, stemmer: Callable[[str], str], stop_words: frozenset[str]) -> None:
         super().__init__(stemmer)
         self._stop_words = stop_words
+        self._stems = _content_stems(stemmer, stop_words)
 
     def _content_words(self, sentence: Sentence) -> list[str]:
-        stop_words = self._stop_words
-        lowered = (w.lower() for w in sentence.words)
-        return [self._stemmer(w) for w in lowered if w not in stop_words]
+        """Stems of the sentence's words that are not stop words."""
+        stems = self._stems
+        found = []
+        for word in sentence.words:
+            stem = stems.get(word)
+            if stem is None:
+                lowered = word.lower()
+                stem = "" if lowered in self._stop_words else self._stemmer(lowered)
+                if len(stems) < _MAX_CACHED_STEMS:
+                    stems[word] = stem
+            if stem:
+                found.append(stem)
+        return found
 
     def __call__(self, document: ObjectDocumentModel, count: int) -> tuple[Sentence, ...]:
         sentences = document.sentences
