@@ -131,17 +131,22 @@ def _briefs(service: NewsService, articles: Sequence[Article]) -> list[tuple[Art
     return [(a, summaries[a.id]) for a in articles]
 
 
-async def send_cards(update: Update, briefs: Sequence[tuple[Article, Summary]]) -> None:
-    for article, summary in briefs:
-        await reply(
-            update, render.render_card(article, summary),
-            keyboard(render.article_buttons(article)),
-        )
+def keyboard_rows(rows: Sequence[Sequence[render.Button]]) -> InlineKeyboardMarkup | None:
+    rows = [row for row in rows if row]
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.text, callback_data=b.data) for b in row] for row in rows]
+    )
 
 
 @friendly_errors
 async def latest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Send the newest N articles (optionally for one tag) as cards."""
+    """Send the newest N articles (optionally for one tag) as one numbered list.
+
+    One message rather than a card each: Telegram lets a bot send a chat about one message a
+    second, so five cards would trickle in over five seconds.
+    """
     args = list(context.args or [])
     count = LATEST_DEFAULT
     if args and args[0].isdigit():
@@ -161,7 +166,8 @@ async def latest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                 else "No articles yet.")
         await reply(update, text)
         return
-    await send_cards(update, briefs)
+    for message in render.render_latest(briefs, tag):
+        await reply(update, message.text, keyboard_rows(message.rows))
 
 
 def _remember_search(context: ContextTypes.DEFAULT_TYPE, query: str) -> str:

@@ -370,51 +370,97 @@ def render_stats(stats: Stats) -> str:
     ])
 
 
-# -- digests ----------------------------------------------------------------------------------
+# -- article lists: /latest and digests ---------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class DigestMessage:
+class ListMessage:
+    """One message of a numbered article list: whole items, a keyboard row per item."""
+
     text: str
-    buttons: list[Button]
+    rows: list[list[Button]]
     article_ids: list[str]
 
+    @property
+    def buttons(self) -> list[Button]:
+        return [button for row in self.rows for button in row]
 
-def render_digest(digest: Digest) -> list[DigestMessage]:
+
+# Digests are article lists too; the name says where a message is going.
+DigestMessage = ListMessage
+
+
+def _item_block(number: int, article: Article, detail: str, summary: Summary) -> str:
+    lines = [f"<b>{number}. {escape(article.title)}</b>", detail]
+    if summary.sentences:
+        lines.append(render_summary(summary))
+    return split_blocks(["\n".join(lines)])[0]
+
+
+def _pack(
+    header: str, items: Sequence[tuple[str, str, list[Button]]], footer: str = ""
+) -> list[ListMessage]:
+    """Join (block, article id, buttons) items under a header into messages ≤ 4,096 characters,
+    never splitting an item."""
+    messages: list[ListMessage] = []
+    text, rows, ids = header, [], []
+    for block, article_id, buttons in items:
+        joined = f"{text}\n\n{block}"
+        if ids and telegram_length(joined) > MESSAGE_LIMIT:
+            messages.append(ListMessage(text, rows, ids))
+            text, rows, ids = block, [], []
+        else:
+            text = joined
+        ids.append(article_id)
+        if buttons:
+            rows.append(buttons)
+    if footer:
+        joined = f"{text}\n\n{footer}"
+        if telegram_length(joined) > MESSAGE_LIMIT:
+            messages.append(ListMessage(text, rows, ids))
+            text, rows, ids = footer, [], []
+        else:
+            text = joined
+    messages.append(ListMessage(text, rows, ids))
+    return messages
+
+
+def render_latest(
+    briefs: Sequence[tuple[Article, Summary]], tag: str | None = None
+) -> list[ListMessage]:
+    """/latest as one message (more only past 4,096 characters): numbered items with their
+    summaries, and for each a row of «Full text N» and «Follow ‹first tag›»."""
+    header = "<b>Latest news</b>" + (f" tagged “{escape(tag)}”" if tag else "")
+    items = []
+    for number, (article, summary) in enumerate(briefs, 1):
+        detail = (f"<i>{escape(format_date(article.published))} · {escape(article.source)}"
+                  f" · {escape(article.category)}</i>")
+        if article.tags:
+            detail += "\nTags: " + escape(", ".join(article.tags))
+        buttons = [_button(f"Full text {number}", "full", article.id)]
+        if article.tags:
+            label = f"Follow {_limit_label(article.tags[0], 24)}"
+            buttons.append(_button(label, "follow", article.id))
+        items.append((_item_block(number, article, detail, summary), article.id,
+                      [b for b in buttons if b]))
+    return _pack(header, items)
+
+
+def render_digest(digest: Digest) -> list[ListMessage]:
     """A digest as messages of whole items, each ≤ 4,096 characters with its own buttons."""
     if not digest.items:
         return []
     count = len(digest.items) + digest.more
     header = f"<b>Your news digest</b> — {count} new article{'s' if count != 1 else ''}"
-    blocks: list[tuple[str, str | None]] = [(header, None)]
+    items = []
     for number, item in enumerate(digest.items, 1):
         article = item.article
-        lines = [
-            f"<b>{number}. {escape(article.title)}</b>",
-            f"<i>{escape(format_date(article.published))} · {escape(article.source)}</i>",
-            "Matched: " + escape(", ".join(item.matched_tags)),
-        ]
-        if item.summary.sentences:
-            lines.append(render_summary(item.summary))
-        blocks.append((split_blocks(["\n".join(lines)])[0], article.id))
+        detail = (f"<i>{escape(format_date(article.published))} · {escape(article.source)}</i>"
+                  "\nMatched: " + escape(", ".join(item.matched_tags)))
+        button = _button(f"Full text {number}", "full", article.id)
+        items.append((_item_block(number, article, detail, item.summary), article.id,
+                      [button] if button else []))
+    footer = ""
     if digest.more:
-        tag = digest.more_tag or ""
-        blocks.append((f"…and {digest.more} more — /latest {escape(tag)}".rstrip(), None))
-
-    messages: list[DigestMessage] = []
-    text, buttons, ids = "", [], []
-    for block, article_id in blocks:
-        joined = f"{text}\n\n{block}" if text else block
-        if text and telegram_length(joined) > MESSAGE_LIMIT:
-            messages.append(DigestMessage(text, buttons, ids))
-            text, buttons, ids = block, [], []
-        else:
-            text = joined
-        if article_id is not None:
-            number = len([b for m in messages for b in m.buttons]) + len(buttons) + 1
-            button = _button(f"Full text {number}", "full", article_id)
-            if button:
-                buttons.append(button)
-            ids.append(article_id)
-    messages.append(DigestMessage(text, buttons, ids))
-    return messages
+        footer = f"…and {digest.more} more — /latest {escape(digest.more_tag or '')}".rstrip()
+    return _pack(header, items, footer)

@@ -94,16 +94,20 @@ async def test_start_registers_menus_and_welcomes(api, newsbot):
     assert "/reimport" not in help_text.text
 
 
-async def test_latest_sends_cards_with_buttons(api, newsbot):
-    cards = await say(api, USER, "/latest 3", replies=3)
-    assert [c.text.splitlines()[0] for c in cards] == [
-        "Harbour story 6 <&>", "Harbour story 5 <&>", "Harbour story 4 <&>"]
-    first = cards[0]
-    assert "Tags: Port Amsel, Economy" in first.text
-    assert "The harbour moved 6 ships. Trade grew." in first.text
-    assert [b["text"] for b in first.buttons] == ["Full text", "Follow Port Amsel"]
+async def test_latest_is_one_numbered_list_with_buttons_per_item(api, newsbot):
+    [listing] = await say(api, USER, "/latest 3")
+    lines = listing.text.splitlines()
+    assert lines[0] == "Latest news"
+    assert [line for line in lines if line[:2] in ("1.", "2.", "3.", "4.")] == [
+        "1. Harbour story 6 <&>", "2. Harbour story 5 <&>", "3. Harbour story 4 <&>"]
+    assert "<b>1. Harbour story 6 &lt;&amp;&gt;</b>" in listing.html
+    assert "Tags: Port Amsel, Economy" in listing.text
+    assert "The harbour moved 6 ships. Trade grew." in listing.text
+    assert [[b["text"] for b in row] for row in listing.reply_markup["inline_keyboard"]] == [
+        ["Full text 1", "Follow Port Amsel"], ["Full text 2", "Follow Port Amsel"],
+        ["Full text 3", "Follow Port Amsel"]]
     [tagged] = await say(api, USER, "/latest 1 belarus")
-    assert tagged.text.startswith(USER_TITLE)
+    assert tagged.text.splitlines()[:3] == ["Latest news tagged “belarus”", "", f"1. {USER_TITLE}"]
     [usage] = await say(api, USER, "/latest 50")
     assert usage.text.startswith("Usage: /latest [N] [tag]")
 
@@ -132,10 +136,11 @@ async def test_search_belarus_pages_and_opens_hits(api, newsbot):
 
 
 async def test_full_text_of_a_long_article_is_split_at_paragraphs(api, newsbot):
-    cards = await say(api, USER, "/latest 8", replies=8)
-    long_card = next(c for c in cards if c.text.startswith(LONG_TITLE))
+    [listing] = await say(api, USER, "/latest 8")
+    number = next(line.split(".")[0] for line in listing.text.splitlines()
+                  if line.endswith(LONG_TITLE))
     before = len(api.messages_to(USER))
-    callback = api.press(long_card, "Full text")
+    callback = api.press(listing, f"Full text {number}")
     await api.callback_answer(callback)
     parts = await api.replies(USER, 2, after=before)
     await api.until(lambda: api.messages_to(USER)[-1].text.endswith(

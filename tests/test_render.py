@@ -119,3 +119,33 @@ def test_import_report_lists_failures_escaped():
 def test_long_lists_still_fit_one_message():
     report = ImportReport(failed=[ImportFailure("x" * 300, 1, "y" * 300)] * 50)
     assert telegram_length(render.render_import_report(report)) <= MESSAGE_LIMIT
+
+
+def test_latest_is_one_escaped_numbered_list_with_a_button_row_per_item():
+    second = replace(ARTICLE, id="def456", title="Plain title", tags=())
+    [message] = render.render_latest([(ARTICLE, SUMMARY), (second, SUMMARY)], tag="M&A")
+    assert message.text.startswith("<b>Latest news</b> tagged “M&amp;A”\n\n"
+                                   "<b>1. Profits &amp; losses: \"&lt;Q3&gt;\" results</b>\n")
+    assert "<b>2. Plain title</b>" in message.text
+    assert "Shares rose &lt;5%&gt; &amp; fell." in message.text
+    assert [[(b.text, b.data) for b in row] for row in message.rows] == [
+        [("Full text 1", "full:abc123"), ("Follow M&A", "follow:abc123")],
+        [("Full text 2", "full:def456")],
+    ]
+    assert message.article_ids == ["abc123", "def456"]
+
+
+def test_a_long_latest_list_splits_between_items_and_keeps_their_buttons():
+    long_summary = Summary(tuple(f"Sentence {n} says a great deal & more." * 8
+                                 for n in range(3)), "default", "english")
+    briefs = [(replace(ARTICLE, id=f"id{n}", title=f"Story {n}"), long_summary)
+              for n in range(20)]
+    messages = render.render_latest(briefs)
+    assert len(messages) > 1
+    assert all(telegram_length(m.text) <= MESSAGE_LIMIT for m in messages)
+    assert [i for m in messages for i in m.article_ids] == [f"id{n}" for n in range(20)]
+    for message in messages:
+        numbers = [int(row[0].text.split()[-1]) for row in message.rows]
+        assert [f"<b>{n}. Story {n - 1}</b>" in message.text for n in numbers] == [True] * len(
+            numbers)
+        assert len(numbers) == message.text.count("</b>\n<i>")
