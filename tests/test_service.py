@@ -186,7 +186,7 @@ def _consistent_count(db_path: Path) -> int:
     conn = sqlite3.connect(db_path)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+        conn.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
         articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
         linked = conn.execute("SELECT count(DISTINCT article_seq) FROM article_tags").fetchone()[0]
         assert linked == articles

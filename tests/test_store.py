@@ -190,10 +190,23 @@ def test_subscriptions_are_case_insensitive(store):
     assert store.stats().subscribers == 1
 
 
+def assert_index_matches_articles(store: Store) -> None:
+    """FTS5 checks its index against the articles table; a stale or doubled row fails."""
+    store.db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
+
+
 def test_old_database_upgrades_itself_on_open(tmp_path):
     path = tmp_path / "old.db"
+    article = read_article_file(USER_ARTICLE)
     with Store(path, migrate_to=1) as old:
-        old.upsert_articles([read_article_file(USER_ARTICLE)])
+        # As the first release wrote it: a plain INSERT, indexed by the schema's trigger.
+        old.db.execute(
+            "INSERT INTO articles (id, category, category_key, source, title, subtitle, tags,"
+            " tags_json, body, published, published_ts, content_hash, text_hash, imported_at,"
+            " updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (*Store._row(1, article, article.content_hash, "2025-01-01T00:00:00+00:00")[1:],),
+        )
+        old.db.conn.commit()
         assert old.schema_version == 1
         assert "summaries" not in old.db.table_names()
     with Store(path) as upgraded:
@@ -201,6 +214,58 @@ def test_old_database_upgrades_itself_on_open(tmp_path):
         assert {"summaries", "chats", "subscriptions"} <= set(upgraded.db.table_names())
         assert titles(upgraded, "Belarus") == [
             "Lukashenko denies Putin insisting on joining the war in Ukraine – ISW"]
+        assert titles(upgraded, "institute") == [article.title]
+        assert upgraded.upsert_articles([article]).unchanged == 1
+        edited = replace(article, body="Minsk answered on Tuesday.")
+        assert upgraded.upsert_articles([edited]).updated == [article.id]
+        assert titles(upgraded, "institute") == []  # only in the old body
+        assert titles(upgraded, "Minsk") == [article.title]
+        assert_index_matches_articles(upgraded)
+
+
+def test_a_batch_indexes_new_rows_once_and_changed_rows_afresh(store):
+    kept = make("Kept story", body="Sailors rested.", tags="Port")
+    edited = make("Edited story", body="The lighthouse was repainted.", tags="Port, Weather")
+    store.upsert_articles([kept, edited])
+    fresh = make("Fresh story", body="A ferry arrived.", tags="Port")
+    result = store.upsert_articles([
+        kept,
+        replace(edited, body="The pier was rebuilt.", tags=("Weather",)),
+        fresh,
+        replace(fresh, body="A ferry sank.", tags=("Ferries",)),  # the last version wins
+        make("Fourth story", body="A ferry waited.", tags="ferries"),
+    ])
+    assert (len(result.added), len(result.updated), result.unchanged) == (2, 2, 1)
+    assert_index_matches_articles(store)
+    assert store.article_count() == 4
+    assert titles(store, "lighthouse") == []
+    assert titles(store, "pier") == ["Edited story"]
+    assert titles(store, "sank") == ["Fresh story"]
+    assert titles(store, "arrived") == []
+    assert sorted(titles(store, "ferry")) == ["Fourth story", "Fresh story"]
+    assert [a.title for a in store.latest(tag="Port")] == ["Kept story"]
+    assert [a.title for a in store.latest(tag="FERRIES")] == ["Fourth story", "Fresh story"]
+    assert [(t.name, t.count) for t in store.tag_counts()] == [
+        ("Ferries", 2), ("Port", 1), ("Weather", 1)]
+
+
+def test_many_batches_then_the_same_again_are_unchanged(store):
+    batches = [
+        [make(f"Story {b}-{n}", body=f"Word{b}x{n} and harbour news.", tags=f"Tag{n % 3}",
+              published=f"2025-01-{1 + b:02d}T{n % 24:02d}:00:00Z")
+         for n in range(40)]
+        for b in range(5)
+    ]
+    assert sum(len(store.upsert_articles(batch).added) for batch in batches) == 200
+    assert [store.upsert_articles(batch).unchanged for batch in batches] == [40] * 5
+    assert_index_matches_articles(store)
+    assert titles(store, "word3x17") == ["Story 3-17"]
+    assert len(store.search(parse_query("harbour tag:tag1"), 100)) == 65
+    summary = Summary(("Harbour news.",), "default", "english")
+    article = batches[2][5]
+    store.save_summaries([(article.text_hash, 3, summary)])
+    assert store.upsert_articles([replace(article, tags=("Other",))]).updated == [article.id]
+    assert store.missing_summaries([article.id], "default", 3) == []  # same title and body
 
 
 def test_database_from_a_newer_release_is_refused(tmp_path):
