@@ -1,12 +1,15 @@
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.articles import (
     derive_article_id,
     iter_articles,
     iter_jsonl,
     normalise_tags,
+    parse_article_record,
     parse_article_text,
     read_article_file,
 )
@@ -106,6 +109,14 @@ def test_invalid_utf8_is_rejected_with_its_line(write_article):
     assert caught.value.line == 12  # the second body paragraph
 
 
+def test_invalid_utf8_after_a_bom_names_its_offset_in_the_file(write_article):
+    data = b"\xef\xbb\xbf" + article_text().encode("utf-8").replace(b"Ships", b"Sh\xe9ps")
+    with pytest.raises(ArticleFormatError, match="not valid UTF-8") as caught:
+        read_article_file(write_article("bom.txt", data))
+    offset = data.index(b"\xe9")
+    assert caught.value.reason == f"not valid UTF-8 (byte 0xe9 at offset {offset})"
+
+
 def test_binary_file_is_rejected(write_article):
     with pytest.raises(ArticleFormatError, match="binary file"):
         read_article_file(write_article("x.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00"))
@@ -143,6 +154,33 @@ def test_jsonl_articles_and_errors_name_lines(tmp_path):
         (6, "field 'title' is empty"),
         (8, "id 'has space' must be 1-48 letters, digits, '-' or '_'"),
     ]
+
+
+def test_jsonl_lines_may_start_with_a_bom_and_end_with_crlf(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    record = ('{"category": "Business", "published": "2025-01-01T00:00:00Z", "source": "Wire",'
+              ' "title": "Rates held", "body": "One."}')
+    path.write_bytes(b"\xef\xbb\xbf" + record.encode() + b"\r\n" + record.encode() + b"\r\n")
+    assert [a.title for a in iter_jsonl(path)] == ["Rates held", "Rates held"]
+
+
+BODY_TEXT = st.text(st.sampled_from(["a", "b", " ", "\t", "\n", "\r", "\x1c", "\u2028", "\xa0",
+                                     "\x0b", "é"]), max_size=30)
+
+
+@given(BODY_TEXT)
+def test_a_json_body_becomes_its_paragraphs_whether_tidy_or_not(body):
+    record = {"category": "C", "published": "2025-01-01T00:00:00Z", "source": "S",
+              "title": "T", "body": body}
+    # Paragraphs: runs of non-blank lines, each line stripped; CRLF and CR are line breaks.
+    lines = [line.strip() for line in body.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    runs = "\n".join(lines).split("\n\n")
+    expected = "\n\n".join(run.strip("\n") for run in runs if run.strip("\n"))
+    if not expected:
+        with pytest.raises(ArticleFormatError, match="field 'body' is empty"):
+            parse_article_record(record)
+    else:
+        assert parse_article_record(record).body == expected
 
 
 def test_directories_are_walked_recursively_for_txt_and_jsonl(write_article, tmp_path):
