@@ -32,6 +32,8 @@ from bot.models import (
     Stats,
     Summary,
     TagCount,
+    content_digest,
+    tags_json,
 )
 from bot.query import SearchQuery, fts_expression
 
@@ -186,12 +188,23 @@ def _migration_5(db: sqlite_utils.Database) -> None:
     db.execute("DROP TRIGGER articles_au")
 
 
+def _migration_6(db: sqlite_utils.Database) -> None:
+    """Content hashes in the cheaper form of ``content_digest``, which no longer escapes the
+    body as JSON, recomputed from the stored columns so a re-import stays unchanged."""
+    db.conn.create_function("newsbot_content_digest", 7, content_digest, deterministic=True)
+    db.execute(
+        "UPDATE articles SET content_hash = newsbot_content_digest("
+        "category, published, source, title, subtitle, tags_json, body)"
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
     _migration_2,
     _migration_3,
     _migration_4,
     _migration_5,
+    _migration_6,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -333,12 +346,13 @@ class Store:
             new_rows: list[tuple] = []
             final: dict[str, tuple[int, Article, str]] = {}  # id -> what the row must hold
             for article in articles:
-                digest = article.content_hash
+                stored_form = self._stored_form(article)
+                digest = stored_form[2]
                 seen = existing.get(article.id)
                 if seen is None:
                     seq = next_seq
                     next_seq += 1
-                    new_rows.append(self._row(seq, article, digest, now))
+                    new_rows.append(self._row(seq, article, stored_form, now))
                     added.append(article.id)
                 elif seen[1] == digest:
                     unchanged += 1
@@ -347,7 +361,7 @@ class Store:
                     seq = seen[0]
                     updated.append(article.id)
                 existing[article.id] = (seq, digest)
-                final[article.id] = (seq, article, digest)
+                final[article.id] = (seq, article, stored_form)
             # Changed rows stored before this batch: their indexed text is removed while the
             # row still holds it; rows added in this batch are indexed only once, at the end.
             stored = sorted({final[i][0] for i in updated if final[i][0] < first_new})
@@ -373,7 +387,7 @@ class Store:
                     "UPDATE articles SET category=?, category_key=?, source=?, title=?,"
                     " subtitle=?, tags=?, tags_json=?, body=?, published=?, published_ts=?,"
                     " content_hash=?, text_hash=?, updated_at=? WHERE seq=?",
-                    [(*self._row(seq, a, hash_, now)[2:14], now, seq) for seq, a, hash_ in changed],
+                    [(*self._row(seq, a, form, now)[2:14], now, seq) for seq, a, form in changed],
                 )
             if final:
                 conn.execute(
@@ -387,7 +401,19 @@ class Store:
         return UpsertResult(added, updated, unchanged)
 
     @staticmethod
-    def _row(seq: int, article: Article, digest: str, now: str) -> tuple:
+    def _stored_form(article: Article) -> tuple[str, str, str]:
+        """The published and tags columns and the content hash made of them (once each)."""
+        published = article.published.isoformat()
+        tags = tags_json(article.tags)
+        digest = content_digest(
+            article.category, published, article.source, article.title, article.subtitle, tags,
+            article.body,
+        )
+        return published, tags, digest
+
+    @staticmethod
+    def _row(seq: int, article: Article, stored_form: tuple[str, str, str], now: str) -> tuple:
+        published, tags, digest = stored_form
         return (
             seq,
             article.id,
@@ -397,9 +423,9 @@ class Store:
             article.title,
             article.subtitle,
             ", ".join(article.tags),
-            json.dumps(article.tags, ensure_ascii=False),
+            tags,
             article.body,
-            article.published.isoformat(),
+            published,
             int(article.published.timestamp()),
             digest,
             article.text_hash,
@@ -432,7 +458,7 @@ class Store:
             ids.update(self.db.conn.execute(query, (keys,)))
         return ids
 
-    def _link_tags(self, rows: Sequence[tuple[int, Article, str]], stored: list[int]) -> None:
+    def _link_tags(self, rows: Sequence[tuple[int, Article, Any]], stored: list[int]) -> None:
         """Link each (seq, article) to its tags; ``stored`` rows drop their old links first."""
         if stored:
             self.db.conn.execute(

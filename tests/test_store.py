@@ -1,3 +1,5 @@
+import hashlib
+import json
 import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -8,7 +10,7 @@ from hypothesis import strategies as st
 
 from bot.articles import parse_article_text, read_article_file
 from bot.errors import ArticleNotFound, StoreError
-from bot.models import HIGHLIGHT_END, HIGHLIGHT_START, Summary
+from bot.models import HIGHLIGHT_END, HIGHLIGHT_START, Summary, content_digest
 from bot.query import parse_query
 from bot.store import SCHEMA_VERSION, Store
 from tests.conftest import USER_ARTICLE, article_text
@@ -198,13 +200,18 @@ def assert_index_matches_articles(store: Store) -> None:
 def test_old_database_upgrades_itself_on_open(tmp_path):
     path = tmp_path / "old.db"
     article = read_article_file(USER_ARTICLE)
+    published, tags = article.published.isoformat(), json.dumps(article.tags, ensure_ascii=False)
+    first_release_hash = hashlib.blake2b(json.dumps(
+        [article.category, published, article.source, article.title, article.subtitle,
+         list(article.tags), article.body], ensure_ascii=False).encode(), digest_size=16)
+    first_release_form = (published, tags, first_release_hash.hexdigest())
     with Store(path, migrate_to=1) as old:
         # As the first release wrote it: a plain INSERT, indexed by the schema's trigger.
         old.db.execute(
             "INSERT INTO articles (id, category, category_key, source, title, subtitle, tags,"
             " tags_json, body, published, published_ts, content_hash, text_hash, imported_at,"
             " updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (*Store._row(1, article, article.content_hash, "2025-01-01T00:00:00+00:00")[1:],),
+            (*Store._row(1, article, first_release_form, "2025-01-01T00:00:00+00:00")[1:],),
         )
         old.db.conn.commit()
         assert old.schema_version == 1
@@ -221,6 +228,16 @@ def test_old_database_upgrades_itself_on_open(tmp_path):
         assert titles(upgraded, "institute") == []  # only in the old body
         assert titles(upgraded, "Minsk") == [article.title]
         assert_index_matches_articles(upgraded)
+
+
+def test_stored_content_hash_is_the_digest_of_the_stored_columns(news):
+    # Migration 6 recomputes hashes from the columns; an import computes them from articles.
+    rows = news.db.execute(
+        "SELECT id, content_hash, category, published, source, title, subtitle, tags_json, body"
+        " FROM articles").fetchall()
+    assert len(rows) == 5
+    for article_id, digest, *columns in rows:
+        assert digest == content_digest(*columns) == news.get_article(article_id).content_hash
 
 
 def test_a_batch_indexes_new_rows_once_and_changed_rows_afresh(store):
