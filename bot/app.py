@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
 
+from aiolimiter import AsyncLimiter
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
-from telegram.error import TelegramError
+from telegram.error import RetryAfter, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseRateLimiter,
     CallbackQueryHandler,
     CommandHandler,
     ExtBot,
@@ -18,6 +21,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot import digests, handlers, render
 from bot.config import Settings
@@ -26,8 +30,11 @@ from bot.service import NewsService
 
 logger = logging.getLogger(__name__)
 
+JSONDict = dict[str, Any]
+
 CONNECTIONS = 8
-MESSAGES_PER_SECOND = 29.5  # a little under Telegram's 30, so clock jitter never crosses it
+MESSAGES_PER_SECOND = 30  # Telegram's ceiling for messages to different chats
+FLOOD_WINDOW = 1.001  # Telegram's second, and a millisecond for timer granularity
 
 _COMMANDS = {
     "start": handlers.start_command,
@@ -46,12 +53,143 @@ _COMMANDS = {
 }
 
 
-def build_rate_limiter() -> AIORateLimiter:
-    """Telegram's ceiling is 30 messages a second overall: space sends evenly just under it
-    (a bucket of one, so no burst can exceed 30 in any second) and retry after a 429."""
-    return AIORateLimiter(
-        overall_max_rate=1, overall_time_period=1 / MESSAGES_PER_SECOND, max_retries=5
-    )
+class QueuedRequest(HTTPXRequest):
+    """HTTPXRequest with a small pool, whose waiting requests queue here rather than in httpcore.
+
+    httpcore re-matches every queued request against every connection on each request and
+    response, so a hundred sends waiting for eight connections cost more CPU than the sends.
+    """
+
+    def __init__(self, connections: int = CONNECTIONS) -> None:
+        super().__init__(connection_pool_size=connections)
+        self._free = asyncio.Semaphore(connections)
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        async with self._free:
+            return await super().do_request(*args, **kwargs)
+
+
+class FloodLimiter(BaseRateLimiter[int]):
+    """Keeps Telegram's flood limits for certain rather than on average, and retries 429s.
+
+    Telegram answers 429 once a bot sends more than 30 messages within a second, counted as
+    they arrive. Spacing the starts of sends evenly (PTB's AIORateLimiter) cannot promise that:
+    a busy event loop or network jitter bunches arrivals up by more than the few milliseconds
+    a spacing just under 30 a second leaves. Here each message also holds one of 30 permits
+    from the moment it starts until a second after its answer came back; it reached Telegram
+    between those two instants, so no second on Telegram's clock holds more than 30. Starts are
+    still spaced 1/30 s apart, so a broadcast flows evenly instead of in bursts; over a real
+    network the rate is about 30 / (1 s + one round trip).
+
+    A 429 all the same (another process using the token, say) pauses every send for its
+    retry_after and the send retries, up to ``max_retries`` times. Unlike AIORateLimiter, sends
+    that queued during the pause do not all leave the moment it ends, which would draw the
+    next 429: they keep taking turns. Groups also get Telegram's 20 messages a minute, as with
+    AIORateLimiter; requests without a ``chat_id`` are not paced but wait out a pause.
+    """
+
+    def __init__(
+        self,
+        per_second: int = MESSAGES_PER_SECOND,
+        *,
+        window: float = FLOOD_WINDOW,
+        group_per_minute: int = 20,
+        max_retries: int = 5,
+    ) -> None:
+        self._window = window
+        self._spacing = window / per_second
+        self._permits = asyncio.Semaphore(per_second)
+        self._turn = asyncio.Lock()
+        self._next_start = 0.0
+        self._resume_at = 0.0  # after a 429, nothing starts before this (loop time)
+        self._group_per_minute = group_per_minute
+        self._groups: dict[int | str, AsyncLimiter] = {}
+        self._max_retries = max_retries
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | JSONDict | list[JSONDict]:
+        retries = self._max_retries if rate_limit_args is None else rate_limit_args
+        chat_id = data.get("chat_id")
+        loop = asyncio.get_running_loop()
+        attempt = 0
+        while True:
+            try:
+                if chat_id is None:
+                    await self._paused(loop)
+                    return await callback(*args, **kwargs)
+                group = self._group(chat_id)
+                if group is not None:
+                    await group.acquire()
+                return await self._paced(loop, callback, args, kwargs)
+            except RetryAfter as exc:
+                if attempt == retries:
+                    logger.error("Still flood-limited after %d retries: %s", retries, exc)
+                    raise
+                attempt += 1
+                pause = digests.retry_after_seconds(exc) + 0.1
+                logger.info("Flood limit hit (%s); pausing sends for %.1f s", endpoint, pause)
+                self._resume_at = max(self._resume_at, loop.time() + pause)
+
+    async def _paused(self, loop: asyncio.AbstractEventLoop) -> None:
+        while (delay := self._resume_at - loop.time()) > 0:
+            await asyncio.sleep(delay)
+
+    async def _paced(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+    ) -> bool | JSONDict | list[JSONDict]:
+        async with self._turn:  # first come, first served
+            await self._permits.acquire()
+            try:
+                while (delay := max(self._next_start, self._resume_at) - loop.time()) > 0:
+                    await asyncio.sleep(delay)
+            except BaseException:
+                self._permits.release()
+                raise
+            # A late start does not push the next one back (up to one slot of catching up).
+            self._next_start = max(self._next_start, loop.time() - self._spacing) + self._spacing
+        try:
+            return await callback(*args, **kwargs)
+        finally:
+            loop.call_later(self._window, self._permits.release)
+
+    def _group(self, chat_id: object) -> AsyncLimiter | None:
+        """Groups and channels (negative ids, @usernames) have their own per-minute limit."""
+        key: int | str
+        try:
+            key = int(str(chat_id))
+        except ValueError:
+            key = str(chat_id)
+        if isinstance(key, int) and key > 0:
+            return None
+        if key not in self._groups:
+            if len(self._groups) >= 512:  # forget groups that have been quiet for a minute
+                for other, limiter in list(self._groups.items()):
+                    if limiter.has_capacity(self._group_per_minute):
+                        del self._groups[other]
+            self._groups[key] = AsyncLimiter(self._group_per_minute, 60)
+        return self._groups[key]
+
+
+def build_rate_limiter() -> FloodLimiter:
+    """Telegram's flood limits: 30 messages a second overall, 20 a minute per group."""
+    return FloodLimiter()
 
 
 def build_bot(settings: Settings, *, rate_limiter: bool = True) -> ExtBot:
@@ -59,6 +197,7 @@ def build_bot(settings: Settings, *, rate_limiter: bool = True) -> ExtBot:
     return ExtBot(
         settings.require_token(),
         base_url=settings.base_url or "https://api.telegram.org/bot",
+        request=QueuedRequest(),
         rate_limiter=build_rate_limiter() if rate_limiter else None,
     )
 
@@ -78,7 +217,7 @@ def build_application(
         .concurrent_updates(True)
         # httpcore scans its whole pool for every request; 256 connections (the default)
         # cost more CPU than they save against one API host.
-        .connection_pool_size(CONNECTIONS)
+        .request(QueuedRequest())
         .post_init(prepare)
     )
     if settings.base_url:

@@ -27,7 +27,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot import render
 from bot.handlers import friendly_errors, keyboard, reply
-from bot.models import ChatSettings
+from bot.models import ChatSettings, Digest
 from bot.schedule import DIGEST_TIME_USAGE, TIMEZONE_USAGE, next_occurrence
 from bot.service import NewsService
 
@@ -61,7 +61,7 @@ class DigestRun:
         )
 
 
-def _retry_after_seconds(error: RetryAfter) -> float:
+def retry_after_seconds(error: RetryAfter) -> float:
     # PTB 22 warns that retry_after will become a timedelta; accept either.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PTBDeprecationWarning)
@@ -95,11 +95,16 @@ class DigestSender:
     async def send_digest(self, chat_id: int, run: DigestRun | None = None) -> DigestRun:
         """Send one chat what is new for its tags; nothing new means no message."""
         run = run or DigestRun()
-        digest = await asyncio.to_thread(self.service.build_digest, chat_id)
-        messages = render.render_digest(digest)
+        # Off the event loop, in as few hops to the thread pool as possible: a broadcast is
+        # bound by the event loop's share of the GIL, and a hop costs it more than the SQL.
+        digest, messages = await asyncio.to_thread(self._build, chat_id)
+        if not messages:
+            await asyncio.to_thread(self._delivered, chat_id, (), digest.upto_seq)
+            run.empty.append(chat_id)
+            return run
         last_sent = None
         loop = asyncio.get_running_loop()
-        for message in messages:
+        for number, message in enumerate(messages, 1):
             if last_sent is not None:
                 await asyncio.sleep(max(0.0, self.chat_interval - (loop.time() - last_sent)))
             try:
@@ -115,12 +120,21 @@ class DigestSender:
                 return run
             last_sent = loop.time()
             run.messages += 1
-            await asyncio.to_thread(self.service.record_delivery, chat_id, message.article_ids)
-        await asyncio.to_thread(
-            self.service.finish_digest, chat_id, digest.upto_seq, self.clock()
-        )
-        (run.served if messages else run.empty).append(chat_id)
+            finished = digest.upto_seq if number == len(messages) else None
+            await asyncio.to_thread(self._delivered, chat_id, message.article_ids, finished)
+        run.served.append(chat_id)
         return run
+
+    def _build(self, chat_id: int) -> tuple[Digest, list[render.DigestMessage]]:
+        digest = self.service.build_digest(chat_id)
+        return digest, render.render_digest(digest)
+
+    def _delivered(self, chat_id: int, article_ids: Sequence[str], upto_seq: int | None) -> None:
+        """Telegram accepted a message: record its articles, then, after the chat's last
+        message, move the chat's watermark to ``upto_seq``."""
+        self.service.record_delivery(chat_id, article_ids)
+        if upto_seq is not None:
+            self.service.finish_digest(chat_id, upto_seq, self.clock())
 
     async def _send(self, chat_id: int, message: render.DigestMessage) -> None:
         for attempt in range(RETRY_AFTER_ATTEMPTS):
@@ -135,7 +149,7 @@ class DigestSender:
                 # The rate limiter retries too; this covers a bot built without one.
                 if attempt == RETRY_AFTER_ATTEMPTS - 1:
                     raise
-                await asyncio.sleep(_retry_after_seconds(exc))
+                await asyncio.sleep(retry_after_seconds(exc))
 
     async def send_chats(self, chats: Sequence[int]) -> DigestRun:
         run = DigestRun()

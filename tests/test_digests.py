@@ -289,3 +289,25 @@ def test_send_digests_killed_half_way_resumes_without_repeats(api, tmp_path):
         assert len(texts_) == 1, chat_id
         for title in ["Rates rise", "Rates fall", "Banks merge"]:
             assert texts_[0].count(f". {title}\n") == 1
+
+
+async def test_paced_as_in_production_no_429_even_for_long_digests(store, tmp_path):
+    # The stand-in answers 429 like Telegram: over 30 messages a second, or two to one chat
+    # within a second. Each chat's digest here takes several messages.
+    service = NewsService(store, summarise=long_summary)
+    for chat_id in CHATS[:2]:
+        service.subscribe(chat_id, "Economy")
+    for n in range(3):
+        (tmp_path / f"{n}.txt").write_text(article_text(f"Story {n}", tags="Economy"))
+    service.import_paths([tmp_path])
+    with BotAPIStandIn(enforce_flood_limits=True, per_chat_limit=True) as api:
+        async with build_bot(Settings(token=api.token, base_url=api.base_url)) as bot:
+            run = await DigestSender(bot, service).send_all()
+        assert api.too_many_requests == 0
+        assert sorted(run.served) == CHATS[:2]
+        for chat_id in CHATS[:2]:
+            texts_ = [m.text for m in api.messages_to(chat_id)]
+            assert len(texts_) > 1
+            for n in range(3):
+                assert "\n".join(texts_).count(f". Story {n}\n") == 1
+
