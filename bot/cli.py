@@ -110,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
                   "send every digest that is due, then exit (for cron or systemd timers)")
     sub.add_argument("--all", action="store_true",
                      help="send every active chat its digest now, whatever its schedule")
+    sub.add_argument("--no-rate-limit", action="store_true",
+                     help="send without pacing (only for benchmarks against a local Bot API)")
 
     sub = command(
         "summarise", summarise_command, "summarise stored articles or article files",
@@ -352,8 +354,9 @@ def send_digests_command(service: NewsService, args: argparse.Namespace) -> int:
     from bot.digests import DigestSender
 
     async def send() -> DigestRun:
-        async with build_bot(args.settings) as bot:
-            sender = DigestSender(bot, service)
+        paced = not args.no_rate_limit
+        async with build_bot(args.settings, rate_limiter=paced) as bot:
+            sender = DigestSender(bot, service, chat_interval=1.0 if paced else 0.0)
             return await (sender.send_all() if args.all else sender.send_due())
 
     run = asyncio.run(send())
