@@ -7,13 +7,12 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from aiolimiter import AsyncLimiter
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import (
+    AIORateLimiter,
     Application,
     ApplicationBuilder,
-    BaseRateLimiter,
     CallbackQueryHandler,
     CommandHandler,
     ExtBot,
@@ -72,23 +71,22 @@ class QueuedRequest(HTTPXRequest):
             return await super().do_request(*args, **kwargs)
 
 
-class FloodLimiter(BaseRateLimiter[int]):
-    """Keeps Telegram's flood limits for certain rather than on average, and retries 429s.
+class FloodLimiter(AIORateLimiter):
+    """PTB's AIORateLimiter (group limits, 429 retries) with an overall limit that holds for
+    certain rather than on average.
 
     Telegram answers 429 once a bot sends more than 30 messages within a second, counted as
-    they arrive. Spacing the starts of sends evenly (PTB's AIORateLimiter) cannot promise that:
-    a busy event loop or network jitter bunches arrivals up by more than the few milliseconds
-    a spacing just under 30 a second leaves. Here each message also holds one of 30 permits
-    from the moment it starts until a second after its answer came back; it reached Telegram
-    between those two instants, so no second on Telegram's clock holds more than 30. Starts are
-    still spaced 1/30 s apart, so a broadcast flows evenly instead of in bursts; over a real
-    network the rate is about 30 / (1 s + one round trip).
+    they arrive. AIORateLimiter's overall limit spaces the starts of sends: a busy event loop or
+    network jitter bunches arrivals up by more than the few milliseconds a spacing just under
+    30 a second leaves, and after a 429 every send that queued during the pause leaves at once.
+    So the overall limit is replaced here: each message holds one of 30 permits from the moment
+    it starts until a second after its answer came back (it reached Telegram between those two
+    instants, so no second on Telegram's clock holds more than 30), starts are spaced 1/30 s
+    apart, and after a 429 the queue keeps taking turns. Over a real network the rate is about
+    30 / (1 s + one round trip).
 
-    A 429 all the same (another process using the token, say) pauses every send for its
-    retry_after and the send retries, up to ``max_retries`` times. Unlike AIORateLimiter, sends
-    that queued during the pause do not all leave the moment it ends, which would draw the
-    next 429: they keep taking turns. Groups also get Telegram's 20 messages a minute, as with
-    AIORateLimiter; requests without a ``chat_id`` are not paced but wait out a pause.
+    Everything else is AIORateLimiter's: 20 messages a minute per group, and a 429 pauses
+    sends for its retry_after and the send retries, up to ``max_retries`` times.
     """
 
     def __init__(
@@ -99,21 +97,18 @@ class FloodLimiter(BaseRateLimiter[int]):
         group_per_minute: int = 20,
         max_retries: int = 5,
     ) -> None:
+        super().__init__(
+            overall_max_rate=0,  # ours, below
+            group_max_rate=group_per_minute,
+            group_time_period=60,
+            max_retries=max_retries,
+        )
         self._window = window
         self._spacing = window / per_second
         self._permits = asyncio.Semaphore(per_second)
         self._turn = asyncio.Lock()
         self._next_start = 0.0
         self._resume_at = 0.0  # after a 429, nothing starts before this (loop time)
-        self._group_per_minute = group_per_minute
-        self._groups: dict[int | str, AsyncLimiter] = {}
-        self._max_retries = max_retries
-
-    async def initialize(self) -> None:
-        """Nothing to set up."""
-
-    async def shutdown(self) -> None:
-        """Nothing to release."""
 
     async def process_request(
         self,
@@ -124,39 +119,23 @@ class FloodLimiter(BaseRateLimiter[int]):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | JSONDict | list[JSONDict]:
-        retries = self._max_retries if rate_limit_args is None else rate_limit_args
-        chat_id = data.get("chat_id")
-        loop = asyncio.get_running_loop()
-        attempt = 0
-        while True:
-            try:
-                if chat_id is None:
-                    await self._paused(loop)
-                    return await callback(*args, **kwargs)
-                group = self._group(chat_id)
-                if group is not None:
-                    await group.acquire()
-                return await self._paced(loop, callback, args, kwargs)
-            except RetryAfter as exc:
-                if attempt == retries:
-                    logger.error("Still flood-limited after %d retries: %s", retries, exc)
-                    raise
-                attempt += 1
-                pause = digests.retry_after_seconds(exc) + 0.1
-                logger.info("Flood limit hit (%s); pausing sends for %.1f s", endpoint, pause)
-                self._resume_at = max(self._resume_at, loop.time() + pause)
+        if data.get("chat_id") is None:  # not a message: not counted, not paced
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
 
-    async def _paused(self, loop: asyncio.AbstractEventLoop) -> None:
-        while (delay := self._resume_at - loop.time()) > 0:
-            await asyncio.sleep(delay)
+        async def paced(*call_args: Any, **call_kwargs: Any) -> bool | JSONDict | list[JSONDict]:
+            return await self._paced(callback, call_args, call_kwargs)
+
+        return await super().process_request(paced, args, kwargs, endpoint, data, rate_limit_args)
 
     async def _paced(
         self,
-        loop: asyncio.AbstractEventLoop,
         callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
         args: Any,
         kwargs: dict[str, Any],
     ) -> bool | JSONDict | list[JSONDict]:
+        loop = asyncio.get_running_loop()
         async with self._turn:  # first come, first served
             await self._permits.acquire()
             try:
@@ -169,25 +148,13 @@ class FloodLimiter(BaseRateLimiter[int]):
             self._next_start = max(self._next_start, loop.time() - self._spacing) + self._spacing
         try:
             return await callback(*args, **kwargs)
+        except RetryAfter as exc:
+            # Sends already past AIORateLimiter's pause must wait for it too.
+            pause = digests.retry_after_seconds(exc) + 0.1
+            self._resume_at = max(self._resume_at, loop.time() + pause)
+            raise
         finally:
             loop.call_later(self._window, self._permits.release)
-
-    def _group(self, chat_id: object) -> AsyncLimiter | None:
-        """Groups and channels (negative ids, @usernames) have their own per-minute limit."""
-        key: int | str
-        try:
-            key = int(str(chat_id))
-        except ValueError:
-            key = str(chat_id)
-        if isinstance(key, int) and key > 0:
-            return None
-        if key not in self._groups:
-            if len(self._groups) >= 512:  # forget groups that have been quiet for a minute
-                for other, limiter in list(self._groups.items()):
-                    if limiter.has_capacity(self._group_per_minute):
-                        del self._groups[other]
-            self._groups[key] = AsyncLimiter(self._group_per_minute, 60)
-        return self._groups[key]
 
 
 def build_rate_limiter() -> FloodLimiter:

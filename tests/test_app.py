@@ -78,7 +78,7 @@ async def test_groups_wait_for_their_per_minute_limit_while_private_chats_go_on(
 
 
 async def test_a_429_pauses_sends_and_the_queue_does_not_burst_after_it():
-    # AIORateLimiter lets every send that queued during the pause go at once when it ends,
+    # Plain AIORateLimiter lets every send that queued during the pause go at once when it ends,
     # which draws more 429s; here the one injected 429 is the only one.
     with BotAPIStandIn(enforce_flood_limits=True) as api:
         api.answer_next_sends_with_429(1, retry_after=1)
