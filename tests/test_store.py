@@ -49,6 +49,8 @@ def test_fresh_store_has_current_schema(store):
     assert store.schema_version == SCHEMA_VERSION
     assert {"articles", "tags", "article_tags", "articles_fts", "summaries", "chats",
             "subscriptions"} <= set(store.db.table_names())
+    hashsize = store.db.execute("SELECT v FROM articles_fts_config WHERE k = 'hashsize'")
+    assert hashsize.fetchone() == (16 * 2**20,)
 
 
 def test_upsert_is_idempotent_and_reports_changes(store):
