@@ -20,20 +20,18 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from bot import digests, handlers, render
 from bot.config import Settings
 from bot.errors import ConfigError
 from bot.service import NewsService
+from bot.transport import AiohttpRequest
 
 logger = logging.getLogger(__name__)
 
 JSONDict = dict[str, Any]
 
-# Connections to the Bot API. httpcore checks every idle one on each request, and with the
-# queue in QueuedRequest 4 served a digest broadcast (about 200 vs 160 messages/s) and
-# bench/bot_latency.py at least as well as 8.
+# Connections to the Bot API for everything but getUpdates, which has one of its own.
 CONNECTIONS = 4
 MESSAGES_PER_SECOND = 30  # Telegram's ceiling for messages to different chats
 FLOOD_WINDOW = 1.001  # Telegram's second, and a millisecond for timer granularity
@@ -53,22 +51,6 @@ _COMMANDS = {
     "reimport": handlers.reimport_command,
     "stats": handlers.stats_command,
 }
-
-
-class QueuedRequest(HTTPXRequest):
-    """HTTPXRequest with a small pool, whose waiting requests queue here rather than in httpcore.
-
-    httpcore re-matches every queued request against every connection on each request and
-    response, so a hundred sends waiting for eight connections cost more CPU than the sends.
-    """
-
-    def __init__(self, connections: int = CONNECTIONS) -> None:
-        super().__init__(connection_pool_size=connections)
-        self._free = asyncio.Semaphore(connections)
-
-    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-        async with self._free:
-            return await super().do_request(*args, **kwargs)
 
 
 class FloodLimiter(AIORateLimiter):
@@ -167,7 +149,8 @@ def build_bot(settings: Settings, *, rate_limiter: bool = True) -> ExtBot:
     return ExtBot(
         settings.require_token(),
         base_url=settings.base_url or "https://api.telegram.org/bot",
-        request=QueuedRequest(),
+        request=AiohttpRequest(CONNECTIONS),
+        get_updates_request=AiohttpRequest(1),
         rate_limiter=build_rate_limiter() if rate_limiter else None,
     )
 
@@ -185,9 +168,8 @@ def build_application(
         ApplicationBuilder()
         .token(settings.require_token())
         .concurrent_updates(True)
-        # httpcore scans its whole pool for every request; 256 connections (the default)
-        # cost more CPU than they save against one API host.
-        .request(QueuedRequest())
+        .request(AiohttpRequest(CONNECTIONS))
+        .get_updates_request(AiohttpRequest(1))
         .post_init(prepare)
     )
     if settings.base_url:
