@@ -145,6 +145,29 @@ def test_search_language(news):
     assert titles(news, 'category:"world news"') == ["Вибори у Вельдорії"]
 
 
+def test_search_filters_in_every_combination(news):
+    assert titles(news, "tag:economy tag:veldoria") == ["Veldoria refuses the loan"]
+    assert titles(news, "tag:economy category:business") == ["Veldoria refuses the loan"]
+    assert titles(news, "tag:economy -owners") == ["Veldoria refuses the loan"]
+    assert titles(news, "-tag:economy category:science") == ["Storm season"]
+    assert len(titles(news, "-tag:economy")) == 3
+    assert titles(news, "economy -tag:veldoria category:science") == ["Storm season"]
+    assert titles(news, "economy tag:economy category:politics") == ["Café owners protest"]
+    assert sorted(titles(news, "econom* -tag:veldoria")) == [
+        "Café owners protest", "Storm season"]
+    assert titles(news, "tag:nosuchtag") == titles(news, "economy tag:nosuchtag") == []
+
+
+def test_prefix_search_highlights_and_pages(news):
+    hits = news.search(parse_query("econ*"), limit=10)
+    assert len(hits) == 3
+    assert all(f"{HIGHLIGHT_START}Econom" in h.snippet or f"{HIGHLIGHT_START}econom" in h.snippet
+               for h in hits)
+    assert [h.rank for h in hits] == sorted(h.rank for h in hits)
+    second = news.search(parse_query("econ*"), limit=2, offset=1)
+    assert [h.article.id for h in second] == [h.article.id for h in hits[1:]]
+
+
 def test_search_pages(news):
     everything = titles(news, "tag:economy")
     assert len(everything) == 2
