@@ -457,10 +457,12 @@ class Store:
         }
 
     def _tag_ids(self, tags: Iterable[str]) -> dict[str, int]:
-        """Ids for the given display tags by key, creating the missing ones."""
+        """Ids by spelling for the given tags, matched by key; missing ones are created with
+        the first spelling seen."""
+        key_of = {tag: tag_key(tag) for tag in dict.fromkeys(tags)}
         names: dict[str, str] = {}
-        for tag in tags:
-            names.setdefault(tag_key(tag), tag)
+        for tag, key in key_of.items():
+            names.setdefault(key, tag)
         keys = json.dumps(list(names), ensure_ascii=False)
         query = "SELECT key, id FROM tags WHERE key IN (SELECT value FROM json_each(?))"
         ids: dict[str, int] = dict(self.db.conn.execute(query, (keys,)))
@@ -468,7 +470,7 @@ class Store:
         if missing:
             self.db.conn.executemany("INSERT INTO tags (key, name) VALUES (?, ?)", missing)
             ids.update(self.db.conn.execute(query, (keys,)))
-        return ids
+        return {tag: ids[key] for tag, key in key_of.items()}
 
     def _link_tags(self, rows: Sequence[tuple[int, Article, Any]], stored: list[int]) -> None:
         """Link each (seq, article) to its tags; ``stored`` rows drop their old links first."""
@@ -478,14 +480,14 @@ class Store:
                 (json.dumps(stored),),
             )
         tag_ids = self._tag_ids(t for _, a, _ in rows for t in a.tags)
+        links: list[tuple[int, int, int]] = []
+        for seq, article, _ in rows:
+            published_ts = int(article.published.timestamp())
+            links.extend((seq, tag_ids[tag], published_ts) for tag in article.tags)
         self.db.conn.executemany(
             "INSERT OR IGNORE INTO article_tags (article_seq, tag_id, published_ts)"
             " VALUES (?, ?, ?)",
-            [
-                (seq, tag_ids[tag_key(t)], int(a.published.timestamp()))
-                for seq, a, _ in rows
-                for t in a.tags
-            ],
+            links,
         )
 
     @_converting_errors
