@@ -15,18 +15,26 @@ Errors, as HTTPXRequest raises them::
 Their messages name the aiohttp exception with the token cut out of any URL in it, and they
 do not chain the aiohttp exception, whose text can hold the whole URL: a logged traceback
 never shows the token. aiohttp itself logs no URLs.
+
+A proxy in the environment (``HTTPS_PROXY``, ``NO_PROXY`` …, as httpx honoured them) is looked
+up once per Bot API host, not on every request as aiohttp's ``trust_env`` would (a thread
+hop that doubled the CPU of a send).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+from urllib.parse import urlsplit
 
 import aiohttp
+from aiohttp.helpers import get_env_proxy_for_url
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+from yarl import URL
 
 # Bot API URLs are <base>/bot<token>/<method>.
 _TOKEN_IN_URL = re.compile(r"/bot[^/\s'\"]+/")
@@ -51,7 +59,7 @@ class AiohttpRequest(BaseRequest):
     Plain requests go as JSON; requests with files as multipart/form-data.
     """
 
-    __slots__ = ("_connections", "_defaults", "_session")
+    __slots__ = ("_connections", "_defaults", "_proxies", "_session")
 
     def __init__(
         self,
@@ -65,6 +73,8 @@ class AiohttpRequest(BaseRequest):
         self._connections = connections
         self._defaults = (read_timeout, write_timeout, connect_timeout, pool_timeout)
         self._session: aiohttp.ClientSession | None = None
+        # (scheme, host) → the environment's proxy for it and its credentials, or (None, None)
+        self._proxies: dict[tuple[str, str], tuple[URL | None, aiohttp.BasicAuth | None]] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -119,14 +129,27 @@ class AiohttpRequest(BaseRequest):
             data = json.dumps(request_data.parameters).encode()
             headers = _JSON_HEADERS
         try:
+            proxy, proxy_auth = await self._proxy_for(url)
             async with self._session.request(
-                method, url, data=data, headers=headers, timeout=timeout
+                method, url, data=data, headers=headers, timeout=timeout,
+                proxy=proxy, proxy_auth=proxy_auth,
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as exc:  # aiohttp's timeouts are TimeoutErrors too
             raise TimedOut(f"Timed out: {_describe(exc)}") from None
         except aiohttp.ClientError as exc:
             raise NetworkError(_describe(exc)) from None
+
+    async def _proxy_for(self, url: str) -> tuple[URL | None, aiohttp.BasicAuth | None]:
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.netloc)
+        if key not in self._proxies:
+            try:  # the environment, and ~/.netrc for the proxy's credentials: off the loop
+                found = await asyncio.to_thread(get_env_proxy_for_url, URL(f"{key[0]}://{key[1]}"))
+            except LookupError:  # none set, or NO_PROXY names the host
+                found = (None, None)
+            self._proxies[key] = found
+        return self._proxies[key]
 
 
 def _describe(exc: BaseException) -> str:

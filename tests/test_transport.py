@@ -85,6 +85,33 @@ async def test_files_go_as_multipart_form_data(api):
     assert params["document"] == b"\x00binary\xff"
 
 
+@pytest.fixture
+def no_proxy_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    return monkeypatch
+
+
+async def test_a_proxy_in_the_environment_is_used(api, no_proxy_env):
+    # The stand-in serves absolute-form request targets too, so it can play the proxy: the
+    # Bot API host here does not exist.
+    no_proxy_env.setenv("http_proxy", api.base_url.removesuffix("/bot"))
+    bot = ExtBot(api.token, base_url="http://api.telegram.invalid/bot",
+                 request=AiohttpRequest(), get_updates_request=AiohttpRequest(1))
+    async with bot:
+        await bot.send_message(42, "through the proxy")
+    assert [m.text for m in api.messages_to(42)] == ["through the proxy"]
+
+
+async def test_no_proxy_names_the_hosts_reached_directly(api, no_proxy_env):
+    no_proxy_env.setenv("http_proxy", "http://127.0.0.1:1")  # nothing listens there
+    no_proxy_env.setenv("no_proxy", "127.0.0.1")
+    async with bot_for(api) as bot:
+        await bot.send_message(42, "direct")
+    assert [m.text for m in api.messages_to(42)] == ["direct"]
+
+
 async def test_a_400_is_bad_request(api):
     async with bot_for(api) as bot:
         with pytest.raises(BadRequest, match="Can't parse entities: unsupported start tag"):
