@@ -26,9 +26,11 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import ssl
 from urllib.parse import urlsplit
 
 import aiohttp
+import certifi
 from aiohttp.helpers import get_env_proxy_for_url
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
@@ -84,7 +86,11 @@ class AiohttpRequest(BaseRequest):
         """Open the session (again, after a shutdown); it belongs to the running event loop."""
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._connections),
+                # certifi's CA bundle, as httpx used: the same trust on every machine.
+                connector=aiohttp.TCPConnector(
+                    limit=self._connections,
+                    ssl=ssl.create_default_context(cafile=certifi.where()),
+                ),
                 headers={"User-Agent": self.USER_AGENT},
                 cookie_jar=aiohttp.DummyCookieJar(),  # the Bot API sets no cookies
             )
