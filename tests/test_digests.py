@@ -39,6 +39,12 @@ class FakeBot:
         assert render.telegram_length(text) <= render.MESSAGE_LIMIT
         self.accepted.append((chat_id, text))
 
+    async def do_api_request(self, endpoint: str, api_kwargs: dict) -> dict:
+        # DigestSender sends sendMessage as plain JSON; a FakeBot treats it as send_message.
+        assert endpoint == "sendMessage"
+        await self.send_message(**api_kwargs)
+        return {"message_id": self.attempts}
+
 
 class Clock:
     def __init__(self, now: datetime) -> None:
