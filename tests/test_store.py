@@ -153,6 +153,9 @@ def test_search_filters_in_every_combination(news):
     assert len(titles(news, "-tag:economy")) == 3
     assert titles(news, "economy -tag:veldoria category:science") == ["Storm season"]
     assert titles(news, "economy tag:economy category:politics") == ["Café owners protest"]
+    assert titles(news, "economy tag:economy tag:VELDORIA") == ["Veldoria refuses the loan"]
+    assert titles(news, 'refus* tag:economy -tag:"port amsel" category:business') == [
+        "Veldoria refuses the loan"]
     assert sorted(titles(news, "econom* -tag:veldoria")) == [
         "Café owners protest", "Storm season"]
     assert titles(news, "tag:nosuchtag") == titles(news, "economy tag:nosuchtag") == []
