@@ -347,7 +347,8 @@ class Store:
 
         The full-text index is written here, not by triggers: one statement removes the old
         text of changed rows and one ``INSERT ... SELECT`` indexes the new and changed rows.
-        Row by row, FTS5 flushes its pending terms after every statement.
+        (FTS5 flushes its pending terms after every statement, so row triggers made it write
+        and merge a segment per article.)
         """
         now = _now()
         added: list[str] = []
@@ -359,7 +360,8 @@ class Store:
             first_new = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM articles").fetchone()[0]
             next_seq = first_new
             new_rows: list[tuple] = []
-            final: dict[str, tuple[int, Article, str]] = {}  # id -> what the row must hold
+            # id -> (seq, article, stored form): what the row must hold after this batch
+            final: dict[str, tuple[int, Article, tuple[str, str, str]]] = {}
             for article in articles:
                 stored_form = self._stored_form(article)
                 digest = stored_form[2]
