@@ -163,9 +163,8 @@ class DigestSender:
     def _delivered(self, chat_id: int, article_ids: Sequence[str], upto_seq: int | None) -> None:
         """Telegram accepted a message: record its articles, then, after the chat's last
         message, move the chat's watermark to ``upto_seq``."""
-        self.service.record_delivery(chat_id, article_ids)
-        if upto_seq is not None:
-            self.service.finish_digest(chat_id, upto_seq, self.clock())
+        finish = None if upto_seq is None else (upto_seq, self.clock())
+        self.service.record_delivery(chat_id, article_ids, finish)
 
     async def _send(self, chat_id: int, message: OutgoingMessage) -> None:
         for attempt in range(RETRY_AFTER_ATTEMPTS):

@@ -319,20 +319,29 @@ class NewsService:
 
     def build_digest(self, chat_id: int, limit: int = 10) -> Digest:
         """What is new for the chat's tags since its previous digest, not yet delivered."""
-        chat = self.store.chat_settings(chat_id)
-        upto = self.store.newest_seq()
-        candidates = self.store.digest_candidates(chat_id, chat.last_digest_seq, upto)
+        after, upto = self.store.digest_window(chat_id)
+        candidates = self.store.digest_candidates(chat_id, after, upto)
         shown = candidates[:limit]
-        summaries = self.summaries([article for article, _ in shown])
+        # Stored summaries in one query; only those missing are made (and stored) one by one.
+        stored = self.store.get_summaries(
+            list({a.text_hash for a, _ in shown}), "default", DEFAULT_SENTENCES
+        ) if shown else {}
+        summaries = {}
+        for article, _ in shown:
+            summary = stored.get(article.text_hash)
+            summaries[article.id] = summary if summary is not None else self.summary(article)
         items = [DigestItem(a, tags, summaries[a.id]) for a, tags in shown]
         rest = candidates[limit:]
         more_tag = rest[0][1][0] if rest else None
         return Digest(chat_id, items, len(rest), more_tag, upto)
 
-    def record_delivery(self, chat_id: int, article_ids: Sequence[str]) -> None:
-        """Called only after Telegram accepted the message holding these articles."""
-        if article_ids:
-            self.store.record_deliveries(chat_id, article_ids)
+    def record_delivery(self, chat_id: int, article_ids: Sequence[str],
+                        finish: tuple[int, datetime] | None = None) -> None:
+        """Called only after Telegram accepted the message holding these articles; with
+        ``finish`` = (upto_seq, when), after the digest's last message: the watermark moves
+        as ``finish_digest`` moves it, in the same transaction."""
+        if article_ids or finish is not None:
+            self.store.record_deliveries(chat_id, article_ids, finish)
 
     def finish_digest(self, chat_id: int, upto_seq: int, when: datetime) -> None:
         self.store.finish_digest(chat_id, upto_seq, when)

@@ -763,6 +763,19 @@ class Store:
             return None
         return Summary(tuple(json.loads(row[1])), method, row[0])
 
+    @_reading
+    def get_summaries(
+        self, text_hashes: Sequence[str], method: str, sentences: int
+    ) -> dict[str, Summary]:
+        """The stored summaries of these texts (at most _SQL_CHUNK), by text hash."""
+        marks = ",".join("?" * len(text_hashes))
+        rows = self._reader().execute(
+            "SELECT text_hash, language, summary_json FROM summaries"
+            f" WHERE method = ? AND sentences = ? AND text_hash IN ({marks})",
+            [method, sentences, *text_hashes],
+        )
+        return {h: Summary(tuple(json.loads(j)), method, lang) for h, lang, j in rows}
+
     @_converting_errors
     def save_summaries(self, items: Iterable[tuple[str, int, Summary]]) -> None:
         """Store (text_hash, sentences, summary) triples, replacing older ones."""
@@ -907,6 +920,16 @@ class Store:
         return self._reader().execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
 
     @_reading
+    def digest_window(self, chat_id: int) -> tuple[int, int]:
+        """(the chat's watermark, the newest article's seq) in one read; the watermark of a
+        chat without a row is 0, and such a chat follows no tags."""
+        return self._reader().execute(
+            "SELECT coalesce((SELECT last_digest_seq FROM chats WHERE chat_id = ?), 0),"
+            " (SELECT coalesce(max(seq), 0) FROM articles)",
+            (chat_id,),
+        ).fetchone()
+
+    @_reading
     def digest_candidates(
         self, chat_id: int, after_seq: int, upto_seq: int
     ) -> list[tuple[Article, tuple[str, ...]]]:
@@ -927,14 +950,21 @@ class Store:
         return [(self._article(row[:8]), tuple(row[8].split("\x1f"))) for row in rows]
 
     @_converting_errors
-    def record_deliveries(self, chat_id: int, article_ids: Sequence[str]) -> None:
-        marks = ",".join("?" * len(article_ids))
+    def record_deliveries(
+        self, chat_id: int, article_ids: Sequence[str], finish: tuple[int, datetime] | None = None
+    ) -> None:
+        """Record the articles as delivered and, given ``finish`` = (upto_seq, when), move the
+        chat's watermark as ``finish_digest`` does, in the same transaction."""
         with self._transaction():
-            self.db.conn.execute(
-                "INSERT OR IGNORE INTO deliveries (chat_id, article_seq, delivered_at)"
-                f" SELECT ?, seq, ? FROM articles WHERE id IN ({marks})",
-                [chat_id, _now(), *article_ids],
-            )
+            if article_ids:
+                marks = ",".join("?" * len(article_ids))
+                self.db.conn.execute(
+                    "INSERT OR IGNORE INTO deliveries (chat_id, article_seq, delivered_at)"
+                    f" SELECT ?, seq, ? FROM articles WHERE id IN ({marks})",
+                    [chat_id, _now(), *article_ids],
+                )
+            if finish is not None:
+                self._move_watermark(chat_id, *finish)
 
     @_reading
     def delivered_ids(self, chat_id: int) -> list[str]:
@@ -949,8 +979,11 @@ class Store:
     def finish_digest(self, chat_id: int, upto_seq: int, when: datetime) -> None:
         """Move the chat's watermark: later digests start after ``upto_seq``."""
         with self._transaction():
-            self.db.conn.execute(
-                "UPDATE chats SET last_digest_seq = max(last_digest_seq, ?), last_digest_at = ?"
-                " WHERE chat_id = ?",
-                (upto_seq, when.astimezone(UTC).isoformat(timespec="seconds"), chat_id),
-            )
+            self._move_watermark(chat_id, upto_seq, when)
+
+    def _move_watermark(self, chat_id: int, upto_seq: int, when: datetime) -> None:
+        self.db.conn.execute(
+            "UPDATE chats SET last_digest_seq = max(last_digest_seq, ?), last_digest_at = ?"
+            " WHERE chat_id = ?",
+            (upto_seq, when.astimezone(UTC).isoformat(timespec="seconds"), chat_id),
+        )
