@@ -1,6 +1,6 @@
 """Summariser speed: per article in one process, and during `newsbot import --summarise`.
 
-    python bench/summary_speed.py ../shared/bench/cnndm-dev.jsonl [--articles 1000]
+    python bench/summary_speed.py ../shared/bench/cnndm-dev.jsonl [--articles 4000]
         [--methods default lead lexrank]
 
 Single process: ``summarise()`` on each of an evenly spaced sample of CNN/DailyMail stories
@@ -77,7 +77,8 @@ def timed_import(jsonl: Path, folder: Path, name: str, **options: object) -> flo
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", type=Path, help="cnndm-dev.jsonl from the shared bench folder")
-    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--articles", type=int, default=4000,
+                        help="stories (default 4000: enough to amortise worker start-up)")
     parser.add_argument("--methods", nargs="+", default=["default", "lead", "lexrank"],
                         choices=METHODS)
     args = parser.parse_args()
