@@ -121,6 +121,11 @@ class DigestSender:
         self.clock: Clock = service.clock
         self.chat_interval = chat_interval  # Telegram: at most one message a second per chat
         self._slots = asyncio.Semaphore(concurrency)
+        # Group commit: deliveries accepted while the previous batch is being written wait
+        # for the next batch, one hop to the thread pool and one transaction for them all.
+        self._pending: list[tuple[int, Sequence[str], tuple[int, datetime] | None]] = []
+        self._pending_done: asyncio.Future[None] | None = None
+        self._writer: asyncio.Task[None] | None = None
 
     async def send_digest(self, chat_id: int, run: DigestRun | None = None) -> DigestRun:
         """Send one chat what is new for its tags; nothing new means no message."""
@@ -129,7 +134,7 @@ class DigestSender:
         # bound by the event loop's share of the GIL, and a hop costs it more than the SQL.
         digest, messages = await asyncio.to_thread(self._build, chat_id)
         if not messages:
-            await asyncio.to_thread(self._delivered, chat_id, (), digest.upto_seq)
+            await self._delivered(chat_id, (), digest.upto_seq)
             run.empty.append(chat_id)
             return run
         last_sent = None
@@ -151,7 +156,7 @@ class DigestSender:
             last_sent = loop.time()
             run.messages += 1
             finished = digest.upto_seq if number == len(messages) else None
-            await asyncio.to_thread(self._delivered, chat_id, message.article_ids, finished)
+            await self._delivered(chat_id, message.article_ids, finished)
         run.served.append(chat_id)
         return run
 
@@ -160,11 +165,34 @@ class DigestSender:
         return digest, [OutgoingMessage(m.article_ids, _send_message_parameters(chat_id, m))
                         for m in render.render_digest(digest)]
 
-    def _delivered(self, chat_id: int, article_ids: Sequence[str], upto_seq: int | None) -> None:
-        """Telegram accepted a message: record its articles, then, after the chat's last
-        message, move the chat's watermark to ``upto_seq``."""
+    async def _delivered(
+        self, chat_id: int, article_ids: Sequence[str], upto_seq: int | None
+    ) -> None:
+        """Telegram accepted a message: record its articles and, after the chat's last
+        message, move the chat's watermark to ``upto_seq``; return once that is committed."""
         finish = None if upto_seq is None else (upto_seq, self.clock())
-        self.service.record_delivery(chat_id, article_ids, finish)
+        self._pending.append((chat_id, article_ids, finish))
+        if self._pending_done is None:
+            self._pending_done = asyncio.get_running_loop().create_future()
+        done = self._pending_done
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_deliveries())
+        await asyncio.shield(done)
+
+    async def _write_deliveries(self) -> None:
+        while self._pending:
+            batch, done = self._pending, self._pending_done
+            self._pending, self._pending_done = [], None
+            try:
+                await asyncio.to_thread(self.service.record_deliveries, batch)
+            except asyncio.CancelledError:
+                done.cancel()
+                raise
+            except Exception as exc:  # every sender waiting on this batch gets the error
+                done.set_exception(exc)
+                done.exception()  # retrieved here too: no warning if nobody waits any more
+            else:
+                done.set_result(None)
 
     async def _send(self, chat_id: int, message: OutgoingMessage) -> None:
         for attempt in range(RETRY_AFTER_ATTEMPTS):

@@ -343,6 +343,13 @@ class NewsService:
         if article_ids or finish is not None:
             self.store.record_deliveries(chat_id, article_ids, finish)
 
+    def record_deliveries(
+        self, records: Sequence[tuple[int, Sequence[str], tuple[int, datetime] | None]]
+    ) -> None:
+        """``record_delivery`` for each (chat_id, article_ids, finish), in one transaction."""
+        if records:
+            self.store.record_delivery_batch(records)
+
     def finish_digest(self, chat_id: int, upto_seq: int, when: datetime) -> None:
         self.store.finish_digest(chat_id, upto_seq, when)
 

@@ -955,16 +955,25 @@ class Store:
     ) -> None:
         """Record the articles as delivered and, given ``finish`` = (upto_seq, when), move the
         chat's watermark as ``finish_digest`` does, in the same transaction."""
+        self.record_delivery_batch([(chat_id, article_ids, finish)])
+
+    @_converting_errors
+    def record_delivery_batch(
+        self, records: Sequence[tuple[int, Sequence[str], tuple[int, datetime] | None]]
+    ) -> None:
+        """``record_deliveries`` for each (chat_id, article_ids, finish), in one transaction."""
+        now = _now()
         with self._transaction():
-            if article_ids:
-                marks = ",".join("?" * len(article_ids))
-                self.db.conn.execute(
-                    "INSERT OR IGNORE INTO deliveries (chat_id, article_seq, delivered_at)"
-                    f" SELECT ?, seq, ? FROM articles WHERE id IN ({marks})",
-                    [chat_id, _now(), *article_ids],
-                )
-            if finish is not None:
-                self._move_watermark(chat_id, *finish)
+            for chat_id, article_ids, finish in records:
+                if article_ids:
+                    marks = ",".join("?" * len(article_ids))
+                    self.db.conn.execute(
+                        "INSERT OR IGNORE INTO deliveries (chat_id, article_seq, delivered_at)"
+                        f" SELECT ?, seq, ? FROM articles WHERE id IN ({marks})",
+                        [chat_id, now, *article_ids],
+                    )
+                if finish is not None:
+                    self._move_watermark(chat_id, *finish)
 
     @_reading
     def delivered_ids(self, chat_id: int) -> list[str]:
