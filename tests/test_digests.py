@@ -14,6 +14,7 @@ from bot import render
 from bot.app import build_bot
 from bot.config import Settings
 from bot.digests import DigestSender
+from bot.errors import StoreError
 from bot.models import Summary
 from bot.service import NewsService
 from bot.store import Store
@@ -337,3 +338,31 @@ def test_send_digests_no_rate_limit_sends_without_pacing(api, tmp_path):
         assert len(sent) > 1
         # Not one a second per chat: the flag is for benchmarks against a local Bot API.
         assert sent[-1].at - sent[0].at < 1.0
+
+
+async def test_a_failed_delivery_commit_fails_only_the_chats_waiting_on_it(service, add_articles,
+                                                                          clock):
+    chats = [CHAT + n for n in range(5)]
+    for chat_id in chats:
+        service.subscribe(chat_id, "Economy")
+    add_articles(("Rates rise", "Economy"))
+    record = service.record_deliveries
+    batches: list[list[int]] = []
+
+    def first_commit_fails(records):
+        batches.append([chat_id for chat_id, _, _ in records])
+        if len(batches) == 1:
+            raise StoreError("disk I/O error")
+        record(records)
+
+    service.record_deliveries = first_commit_fails
+    run = await sender_for(service, FakeBot(), clock).send_chats(chats)
+    assert sorted(run.failed) == sorted(batches[0])
+    assert sorted(run.served + run.failed) == chats
+    assert sum(len(batch) for batch in batches) == len(chats)
+
+    # Their messages were accepted but not recorded: the next run sends those chats again.
+    service.record_deliveries = record
+    again = await sender_for(service, FakeBot(), clock).send_chats(chats)
+    assert sorted(again.served) == sorted(run.failed)
+    assert sorted(again.empty) == sorted(run.served)
