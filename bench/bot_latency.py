@@ -14,7 +14,6 @@ limiter off (`--no-rate-limit`), so this measures newsbot, not Telegram's flood 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import resource
@@ -26,12 +25,12 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.import_search import replicate  # noqa: E402
 from tests.botapi import BotAPIStandIn, SentMessage  # noqa: E402
 
 QUERIES = [
@@ -39,19 +38,6 @@ QUERIES = [
     '"crude oil"', "opec", "shares", "merger", "japan", "sugar -brazil", "earn*",
     "tag:USA grain", "stock exchange", "takeover bid", "inflation", "tax",
 ]
-
-
-def replicate(source: Path, count: int, target: Path) -> None:
-    """Write ``count`` articles: the source stories over and over, with new ids and dates."""
-    stories = [json.loads(line) for line in source.open(encoding="utf-8")]
-    with target.open("w", encoding="utf-8") as out:
-        for n in range(count):
-            story = dict(stories[n % len(stories)])
-            round_ = n // len(stories)
-            story["id"] = f"{story['id']}-r{round_}"
-            published = datetime.fromisoformat(story["published"])
-            story["published"] = (published + timedelta(days=400 * round_)).isoformat()
-            out.write(json.dumps(story) + "\n")
 
 
 def article_count(db: Path) -> int:
