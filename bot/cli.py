@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING, Any
 from bot import __version__
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError, NewsbotError
-from bot.models import HIGHLIGHT_END, HIGHLIGHT_START, Article, SearchHit, Summary
+from bot.models import (
+    HIGHLIGHT_END,
+    HIGHLIGHT_START,
+    SUMMARY_METHODS,
+    Article,
+    SearchHit,
+    Summary,
+)
 from bot.service import NewsService
 from bot.store import Store
 
@@ -121,7 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--file", nargs="+", type=Path, default=[], metavar="PATH",
                      help="article files to summarise without importing them")
     sub.add_argument("--sentences", type=_positive, default=3, help="sentences (default 3)")
-    sub.add_argument("--method", default="default", help="summariser method (default: default)")
+    sub.add_argument("--method", default="default", choices=SUMMARY_METHODS,
+                     help="summariser method (default: default)")
     sub.add_argument("--language", help="english, ukrainian, russian (default: detect)")
     return parser
 

@@ -83,6 +83,14 @@ class SearchPage:
     has_more: bool
 
 
+# Summary methods by name (bot.summariser implements them); here so that the CLI can check a
+# name without importing sumy.
+SUMMARY_METHODS: tuple[str, ...] = (
+    "default", "lead", "lexrank", "textrank", "lsa", "luhn", "kl", "sumbasic", "reduction",
+    "edmundson",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Summary:
     sentences: tuple[str, ...]

@@ -42,15 +42,12 @@ from sumy.utils import get_stop_words
 
 from bot.errors import SummaryError
 from bot.language import detect_language
-from bot.models import Summary
+from bot.models import SUMMARY_METHODS, Summary
 from bot.sentences import SentenceTokenizer, paragraphs
 
 __all__ = ["METHODS", "CentralLeadSummarizer", "detect_language", "summarise"]
 
-METHODS: tuple[str, ...] = (
-    "default", "lead", "lexrank", "textrank", "lsa", "luhn", "kl", "sumbasic", "reduction",
-    "edmundson",
-)
+METHODS = SUMMARY_METHODS
 MAX_SENTENCES = 200
 # Text past this many characters is not even split into sentences.
 _MAX_CHARS = 60_000
