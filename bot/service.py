@@ -213,6 +213,34 @@ class NewsService:
             stored = self.store.get_summary(article.text_hash, method, sentences)
             if stored is not None:
                 return stored
+        return self._make_summary(article, sentences, method, language)
+
+    def summaries(
+        self, articles: Sequence[Article], sentences: int = DEFAULT_SENTENCES
+    ) -> dict[str, Summary]:
+        """Each article's default summary by id: the stored ones in one query, the rest made
+        (and kept) one by one."""
+        if not articles:
+            return {}
+        stored = self.store.get_summaries(
+            list({a.text_hash for a in articles}), "default", sentences
+        )
+        found = {}
+        for article in articles:
+            summary = stored.get(article.text_hash)
+            found[article.id] = (
+                summary if summary is not None else self._make_summary(article, sentences)
+            )
+        return found
+
+    def _make_summary(
+        self,
+        article: Article,
+        sentences: int,
+        method: str = "default",
+        language: str | None = None,
+    ) -> Summary:
+        """Summarise now; kept in the store unless the language was forced."""
         made = self._summarise(
             article.body, sentences=sentences, method=method, language=language,
             title=article.title,
@@ -220,11 +248,6 @@ class NewsService:
         if language is None:
             self.store.save_summaries([(article.text_hash, sentences, made)])
         return made
-
-    def summaries(
-        self, articles: Sequence[Article], sentences: int = DEFAULT_SENTENCES
-    ) -> dict[str, Summary]:
-        return {a.id: self.summary(a, sentences) for a in articles}
 
     def precompute_summaries(
         self,
@@ -322,14 +345,7 @@ class NewsService:
         after, upto = self.store.digest_window(chat_id)
         candidates = self.store.digest_candidates(chat_id, after, upto)
         shown = candidates[:limit]
-        # Stored summaries in one query; only those missing are made (and stored) one by one.
-        stored = self.store.get_summaries(
-            list({a.text_hash for a, _ in shown}), "default", DEFAULT_SENTENCES
-        ) if shown else {}
-        summaries = {}
-        for article, _ in shown:
-            summary = stored.get(article.text_hash)
-            summaries[article.id] = summary if summary is not None else self.summary(article)
+        summaries = self.summaries([article for article, _ in shown])
         items = [DigestItem(a, tags, summaries[a.id]) for a, tags in shown]
         rest = candidates[limit:]
         more_tag = rest[0][1][0] if rest else None

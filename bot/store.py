@@ -754,16 +754,8 @@ class Store:
 
     # -- summaries ------------------------------------------------------------------------
 
-    @_reading
     def get_summary(self, text_hash: str, method: str, sentences: int) -> Summary | None:
-        row = self._reader().execute(
-            "SELECT language, summary_json FROM summaries"
-            " WHERE text_hash = ? AND method = ? AND sentences = ?",
-            (text_hash, method, sentences),
-        ).fetchone()
-        if row is None:
-            return None
-        return Summary(tuple(json.loads(row[1])), method, row[0])
+        return self.get_summaries([text_hash], method, sentences).get(text_hash)
 
     @_reading
     def get_summaries(
