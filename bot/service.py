@@ -351,20 +351,15 @@ class NewsService:
         more_tag = rest[0][1][0] if rest else None
         return Digest(chat_id, items, len(rest), more_tag, upto)
 
-    def record_delivery(self, chat_id: int, article_ids: Sequence[str],
-                        finish: tuple[int, datetime] | None = None) -> None:
-        """Called only after Telegram accepted the message holding these articles; with
-        ``finish`` = (upto_seq, when), after the digest's last message: the watermark moves
-        as ``finish_digest`` moves it, in the same transaction."""
-        if article_ids or finish is not None:
-            self.store.record_deliveries(chat_id, article_ids, finish)
-
     def record_deliveries(
         self, records: Sequence[tuple[int, Sequence[str], tuple[int, datetime] | None]]
     ) -> None:
-        """``record_delivery`` for each (chat_id, article_ids, finish), in one transaction."""
+        """Called only after Telegram accepted the messages: for each (chat_id, article_ids,
+        finish), record the articles as delivered and, with ``finish`` = (upto_seq, when) after
+        a digest's last message, move the chat's watermark as ``finish_digest`` does; all in
+        one transaction."""
         if records:
-            self.store.record_delivery_batch(records)
+            self.store.record_deliveries(records)
 
     def finish_digest(self, chat_id: int, upto_seq: int, when: datetime) -> None:
         self.store.finish_digest(chat_id, upto_seq, when)

@@ -910,10 +910,6 @@ class Store:
         return [self._chat(row) for row in rows]
 
     @_reading
-    def newest_seq(self) -> int:
-        return self._reader().execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
-
-    @_reading
     def digest_window(self, chat_id: int) -> tuple[int, int]:
         """(the chat's watermark, the newest article's seq) in one read; the watermark of a
         chat without a row is 0, and such a chat follows no tags."""
@@ -945,17 +941,11 @@ class Store:
 
     @_converting_errors
     def record_deliveries(
-        self, chat_id: int, article_ids: Sequence[str], finish: tuple[int, datetime] | None = None
-    ) -> None:
-        """Record the articles as delivered and, given ``finish`` = (upto_seq, when), move the
-        chat's watermark as ``finish_digest`` does, in the same transaction."""
-        self.record_delivery_batch([(chat_id, article_ids, finish)])
-
-    @_converting_errors
-    def record_delivery_batch(
         self, records: Sequence[tuple[int, Sequence[str], tuple[int, datetime] | None]]
     ) -> None:
-        """``record_deliveries`` for each (chat_id, article_ids, finish), in one transaction."""
+        """For each (chat_id, article_ids, finish): record the articles as delivered and,
+        given ``finish`` = (upto_seq, when), move the chat's watermark as ``finish_digest``
+        does; all in one transaction."""
         now = _now()
         with self._transaction():
             for chat_id, article_ids, finish in records:
