@@ -97,10 +97,9 @@ def _send_message_parameters(chat_id: int, message: render.ListMessage) -> dict:
         "link_preview_options": {"is_disabled": True},
     }
     if message.buttons:
-        per_row = 3
         parameters["reply_markup"] = {"inline_keyboard": [
-            [{"text": b.text, "callback_data": b.data} for b in message.buttons[i : i + per_row]]
-            for i in range(0, len(message.buttons), per_row)
+            [{"text": b.text, "callback_data": b.data} for b in row]
+            for row in render.button_rows(message.buttons, 3)
         ]}
     return parameters
 

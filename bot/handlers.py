@@ -53,14 +53,17 @@ async def _call(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return await asyncio.to_thread(func, *args, **kwargs)
 
 
-def keyboard(buttons: Sequence[render.Button], per_row: int = 2) -> InlineKeyboardMarkup | None:
-    if not buttons:
+def keyboard_rows(rows: Sequence[Sequence[render.Button]]) -> InlineKeyboardMarkup | None:
+    rows = [row for row in rows if row]
+    if not rows:
         return None
-    rows = [
-        [InlineKeyboardButton(b.text, callback_data=b.data) for b in buttons[i : i + per_row]]
-        for i in range(0, len(buttons), per_row)
-    ]
-    return InlineKeyboardMarkup(rows)
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.text, callback_data=b.data) for b in row] for row in rows]
+    )
+
+
+def keyboard(buttons: Sequence[render.Button], per_row: int = 2) -> InlineKeyboardMarkup | None:
+    return keyboard_rows(render.button_rows(buttons, per_row))
 
 
 async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
@@ -129,15 +132,6 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 def _briefs(service: NewsService, articles: Sequence[Article]) -> list[tuple[Article, Summary]]:
     summaries = service.summaries(articles)
     return [(a, summaries[a.id]) for a in articles]
-
-
-def keyboard_rows(rows: Sequence[Sequence[render.Button]]) -> InlineKeyboardMarkup | None:
-    rows = [row for row in rows if row]
-    if not rows:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.text, callback_data=b.data) for b in row] for row in rows]
-    )
 
 
 @friendly_errors

@@ -68,6 +68,11 @@ def _button(text: str, verb: str, *args: object) -> Button | None:
     return Button(text, data) if data else None
 
 
+def button_rows(buttons: Sequence[Button], per_row: int) -> list[list[Button]]:
+    """Buttons laid out ``per_row`` to a keyboard row."""
+    return [list(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
+
+
 def _limit_label(text: str, size: int = 40) -> str:
     return text if len(text) <= size else text[: size - 1] + "…"
 
