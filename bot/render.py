@@ -409,23 +409,21 @@ def _pack(
     never splitting an item."""
     messages: list[ListMessage] = []
     text, rows, ids = header, [], []
-    for block, article_id, buttons in items:
+    blocks: list[tuple[str, str | None, list[Button]]] = [*items]
+    if footer:
+        blocks.append((footer, None, []))
+    for block, article_id, buttons in blocks:
         joined = f"{text}\n\n{block}"
-        if ids and telegram_length(joined) > MESSAGE_LIMIT:
+        # The header always keeps the first item; later blocks start a message when full.
+        if (ids or article_id is None) and telegram_length(joined) > MESSAGE_LIMIT:
             messages.append(ListMessage(text, rows, ids))
             text, rows, ids = block, [], []
         else:
             text = joined
-        ids.append(article_id)
+        if article_id is not None:
+            ids.append(article_id)
         if buttons:
             rows.append(buttons)
-    if footer:
-        joined = f"{text}\n\n{footer}"
-        if telegram_length(joined) > MESSAGE_LIMIT:
-            messages.append(ListMessage(text, rows, ids))
-            text, rows, ids = footer, [], []
-        else:
-            text = joined
     messages.append(ListMessage(text, rows, ids))
     return messages
 
