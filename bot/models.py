@@ -45,6 +45,9 @@ class Article:
     subtitle: str
     tags: tuple[str, ...]
     body: str
+    # The canonical address of the article's page ("" for articles from files); not part of
+    # content_hash, so stored articles without one stay unchanged.
+    url: str = ""
 
     @property
     def paragraphs(self) -> list[str]:
