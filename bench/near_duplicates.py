@@ -1,0 +1,61 @@
+"""Precision and recall of near-duplicate story detection on labelled pairs.
+
+    python bench/near_duplicates.py tests/fixtures/duplicates/pairs.jsonl [--threshold 0.5]
+
+Each line of the pairs file is ``{"pair", "duplicate", "kind", "a": {title, body}, "b": ...}``:
+two stories the team labelled as the same copy (``duplicate``: true) or not. Prints the
+similarity of every pair, the pairs judged wrongly, and precision and recall at the
+threshold (default: ``bot.feeds.duplicate.THRESHOLD``, fixed before the pairs were written;
+do not tune it on this file and report on it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.feeds.duplicate import THRESHOLD, shingles, similarity, story_signature
+
+
+def exact_jaccard(a: dict, b: dict) -> float:
+    left, right = shingles(a["title"], a["body"]), shingles(b["title"], b["body"])
+    return len(left & right) / len(left | right) if left | right else 1.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("pairs", type=Path)
+    parser.add_argument("--threshold", type=float, default=THRESHOLD)
+    args = parser.parse_args()
+    pairs = [json.loads(line) for line in args.pairs.read_text("utf-8").splitlines() if line]
+    tp = fp = fn = tn = 0
+    print(f"{'pair':>4}  {'label':<9} {'minhash':>7} {'exact':>6}  judged     kind")
+    for pair in pairs:
+        a, b = pair["a"], pair["b"]
+        estimate = similarity(story_signature(a["title"], a["body"]),
+                              story_signature(b["title"], b["body"]))
+        judged = estimate >= args.threshold
+        label = pair["duplicate"]
+        tp += judged and label
+        fp += judged and not label
+        fn += label and not judged
+        tn += not judged and not label
+        mark = "" if judged == label else "  ← wrong"
+        print(f"{pair['pair']:>4}  {'dup' if label else 'not dup':<9} {estimate:>7.3f} "
+              f"{exact_jaccard(a, b):>6.3f}  {'dup' if judged else 'not dup':<9}  "
+              f"{pair['kind']}{mark}")
+    precision = tp / (tp + fp) if tp + fp else float("nan")
+    recall = tp / (tp + fn) if tp + fn else float("nan")
+    print()
+    print("| pairs | duplicates | threshold | TP | FP | FN | TN | precision | recall |")
+    print("|------:|-----------:|----------:|---:|---:|---:|---:|----------:|-------:|")
+    print(f"| {len(pairs)} | {tp + fn} | {args.threshold:g} | {tp} | {fp} | {fn} | {tn} "
+          f"| {precision:.3f} | {recall:.3f} |")
+
+
+if __name__ == "__main__":
+    main()
