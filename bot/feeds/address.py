@@ -79,10 +79,17 @@ async def system_resolver(host: str, port: int) -> list[str]:
     return sorted({str(info[4][0]) for info in infos})
 
 
-async def check_url(url: str, *, allow_private: bool, resolver: Resolver = system_resolver
-                    ) -> None:
-    """Raise ``AddressRefused`` unless ``url`` is http(s) and, when private addresses are not
-    allowed, every address its host resolves to is public."""
+async def check_url(
+    url: str,
+    *,
+    allow_private: bool,
+    resolver: Resolver = system_resolver,
+    is_allowed: Callable[[str], bool] = is_public_address,
+) -> list[str]:
+    """The addresses ``url``'s host may be reached at: every address it resolves to, when
+    ``is_allowed`` accepts them all ([] when ``allow_private`` lifts the rule, and the name is
+    left to the HTTP client). Raises ``AddressRefused`` for a scheme other than http(s), a
+    name that does not resolve, or any address refused."""
     parts = urlsplit(url)
     if parts.scheme.lower() not in _DEFAULT_PORTS:
         raise AddressRefused(url, "scheme", parts.scheme or "none")
@@ -90,7 +97,7 @@ async def check_url(url: str, *, allow_private: bool, resolver: Resolver = syste
     if not host:
         raise AddressRefused(url, "no_host")
     if allow_private:
-        return
+        return []
     try:
         port = parts.port or _DEFAULT_PORTS[parts.scheme.lower()]
     except ValueError:
@@ -104,6 +111,16 @@ async def check_url(url: str, *, allow_private: bool, resolver: Resolver = syste
             raise AddressRefused(url, "dns", str(exc)) from None
     if not addresses:
         raise AddressRefused(url, "dns", "no addresses")
-    private = [a for a in addresses if not is_public_address(a)]
-    if private:
-        raise AddressRefused(url, "private_address", ", ".join(private))
+    refused = [a for a in addresses if not is_allowed(a)]
+    if refused:
+        raise AddressRefused(url, "private_address", ", ".join(refused))
+    return addresses
+
+
+def pinned_url(url: str, address: str) -> str:
+    """``url`` with its host replaced by ``address``, so the connection goes to the address
+    that was checked, not to whatever a second DNS answer says (DNS rebinding)."""
+    parts = urlsplit(url)
+    host = f"[{address}]" if ":" in address else address
+    netloc = host if parts.port is None else f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))

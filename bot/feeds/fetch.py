@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -32,7 +32,14 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from bot import __version__
-from bot.feeds.address import Resolver, allow_private_from_env, check_url, system_resolver
+from bot.feeds.address import (
+    Resolver,
+    allow_private_from_env,
+    check_url,
+    is_public_address,
+    pinned_url,
+    system_resolver,
+)
 from bot.feeds.errors import AddressRefused
 from bot.feeds.model import FetchOutcome, FetchResult, Validators
 
@@ -79,8 +86,10 @@ class _TooLarge(Exception):
 class Fetcher:
     """Fetches URLs within ``limits``; use as ``async with Fetcher() as fetcher``.
 
-    ``allow_private`` None reads ``NEWSBOT_ALLOW_PRIVATE_URLS``. ``transport`` and
-    ``resolver`` are injection points for tests and the benchmark.
+    ``allow_private`` None reads ``NEWSBOT_ALLOW_PRIVATE_URLS``. Unless it is set, each hop
+    connects to an address checked by ``is_allowed`` (the Host header and TLS server name
+    stay the URL's). ``resolver``, ``is_allowed`` and ``transport`` are injection points for
+    tests and the benchmark.
     """
 
     def __init__(
@@ -89,12 +98,14 @@ class Fetcher:
         *,
         allow_private: bool | None = None,
         resolver: Resolver = system_resolver,
+        is_allowed: Callable[[str], bool] = is_public_address,
         transport: httpx.AsyncBaseTransport | None = None,
         user_agent: str = USER_AGENT,
     ) -> None:
         self.limits = limits or FetchLimits()
         self.allow_private = allow_private_from_env() if allow_private is None else allow_private
         self._resolver = resolver
+        self._is_allowed = is_allowed
         self._overall = asyncio.Semaphore(self.limits.max_concurrent)
         self._per_host: defaultdict[str, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(self.limits.max_per_host)
@@ -150,13 +161,13 @@ class Fetcher:
             headers["If-Modified-Since"] = validators.last_modified
         for _hop in range(self.limits.max_redirects + 1):
             try:
-                await check_url(current, allow_private=self.allow_private,
-                                resolver=self._resolver)
+                addresses = await check_url(current, allow_private=self.allow_private,
+                                            resolver=self._resolver, is_allowed=self._is_allowed)
             except AddressRefused as exc:
                 return FetchResult(url, FetchOutcome.REFUSED, final_url=current,
                                    error=exc.reason, detail=exc.detail)
             try:
-                result = await self._get(url, current, headers)
+                result = await self._get(url, current, headers, addresses)
             except httpx.TimeoutException as exc:
                 return FetchResult(url, FetchOutcome.FAILED, final_url=current,
                                    error="timeout", detail=type(exc).__name__)
@@ -178,10 +189,18 @@ class Fetcher:
                            error="too_many_redirects",
                            detail=f"more than {self.limits.max_redirects}")
 
-    async def _get(self, url: str, current: str, headers: Mapping[str, str]
-                   ) -> FetchResult | tuple[int, str]:
+    async def _get(self, url: str, current: str, headers: Mapping[str, str],
+                   addresses: list[str]) -> FetchResult | tuple[int, str]:
         """One request: a final FetchResult, or (status, Location) of a redirect."""
-        async with self._client.stream("GET", current, headers=headers) as response:
+        target, extensions = current, {}
+        if addresses:
+            parts = urlsplit(current)
+            target = pinned_url(current, addresses[0])
+            headers = {**headers, "Host": parts.netloc.rsplit("@", 1)[-1]}
+            if parts.scheme.lower() == "https":
+                extensions["sni_hostname"] = parts.hostname
+        async with self._client.stream("GET", target, headers=headers,
+                                       extensions=extensions) as response:
             status = response.status_code
             if status in _REDIRECT and response.headers.get("location"):
                 return status, response.headers["location"]

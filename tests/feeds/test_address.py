@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.feeds.address import allow_private_from_env, canonical_url, is_public_address
+from bot.feeds.address import (
+    allow_private_from_env,
+    canonical_url,
+    is_public_address,
+    pinned_url,
+)
 
 
 @pytest.mark.parametrize(("raw", "canonical"), [
@@ -32,3 +37,8 @@ def test_allow_private_from_env():
     assert allow_private_from_env({"NEWSBOT_ALLOW_PRIVATE_URLS": "1"})
     assert not allow_private_from_env({"NEWSBOT_ALLOW_PRIVATE_URLS": "0"})
     assert not allow_private_from_env({})
+
+
+def test_pinned_url_swaps_the_host_for_the_checked_address():
+    assert pinned_url("https://news.example/a?b=1#x", "2001:db8::1") == "https://[2001:db8::1]/a?b=1"
+    assert pinned_url("http://news.example:8080/feed", "192.0.2.7") == "http://192.0.2.7:8080/feed"

@@ -218,18 +218,38 @@ async def test_private_addresses_are_refused_without_the_setting(feed_server: Fe
     assert feed_server.requests == []
 
 
-async def test_every_redirect_hop_is_checked(feed_server: FeedServer):
-    secret = feed_server.file("/secret", "rss2.xml")
+async def only_loopback_one(host: str, port: int) -> list[str]:
+    """A resolver for names that exist only in these tests."""
+    return ["127.0.0.1"]
+
+
+def loopback_one_is_public(address: str) -> bool:
+    """An address rule under which 127.0.0.1 stands for a public address, and no other."""
+    return address == "127.0.0.1"
+
+
+async def test_connection_goes_to_the_checked_address(feed_server: FeedServer):
+    # "feeds.test" has no real DNS entry: the fetch works only through the pinned address.
+    feed_server.file("/feed.rss", "rss2.xml")
     port = feed_server.base.rsplit(":", 1)[1]
+    async with Fetcher(allow_private=False, resolver=only_loopback_one,
+                       is_allowed=loopback_one_is_public) as strict:
+        result = await strict.fetch(f"http://feeds.test:{port}/feed.rss")
+    assert result.outcome is FetchOutcome.OK
+    assert result.final_url == f"http://feeds.test:{port}/feed.rss"
+    assert feed_server.requests[0][1]["Host"] == f"feeds.test:{port}"
+
+
+async def test_every_redirect_hop_is_checked(feed_server: FeedServer):
+    port = feed_server.base.rsplit(":", 1)[1]
+    secret = f"http://127.0.0.2:{port}/secret"
+    feed_server.file("/secret", "rss2.xml")
     feed_server.route("/hop", redirect(302, secret))
-
-    async def public_localhost(host: str, port: int) -> list[str]:
-        # "localhost" claims a public address; the redirect target is a private literal.
-        return ["8.8.8.8"] if host == "localhost" else ["127.0.0.1"]
-
-    async with Fetcher(allow_private=False, resolver=public_localhost) as strict:
-        result = await strict.fetch(f"http://localhost:{port}/hop")
-    assert (result.outcome, result.error) == (FetchOutcome.REFUSED, "private_address")
+    async with Fetcher(allow_private=False, resolver=only_loopback_one,
+                       is_allowed=loopback_one_is_public) as strict:
+        result = await strict.fetch(f"http://feeds.test:{port}/hop")
+    assert (result.outcome, result.error, result.detail) == (
+        FetchOutcome.REFUSED, "private_address", "127.0.0.2")
     assert result.final_url == secret
     assert feed_server.paths() == ["/hop"]
 
