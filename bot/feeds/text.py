@@ -24,6 +24,7 @@ _BLOCK = frozenset({
     "figcaption", "hr", "main", "nav", "address",
 })
 _BREAK = "\x00"  # paragraph boundary while walking; never in decoded text
+_LINE = "\x01"  # a <br>: HTML source newlines are only spaces
 _SUPERSCRIPT = str.maketrans("0123456789+-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻")
 
 # Whole paragraphs (or links) that are boilerplate, not news: "Read more", "Continue reading
@@ -54,7 +55,7 @@ def _walk(element: etree._Element, out: list[str]) -> None:
     if block:
         out.append(_BREAK)
     if tag == "br":
-        out.append("\n")
+        out.append(_LINE)
     if tag == "sup":
         text = element.text_content()
         out.append(text.translate(_SUPERSCRIPT) if text.isdigit() else text)
@@ -91,7 +92,8 @@ def html_paragraphs(markup: str) -> list[str]:
             return []
         out: list[str] = []
         _walk(root, out)
-        raw = "".join(out).split(_BREAK)
+        text = "".join(out).replace("\r", " ").replace("\n", " ").replace(_LINE, "\n")
+        raw = text.split(_BREAK)
     paragraphs = []
     for chunk in raw:
         lines = [" ".join(line.split()) for line in chunk.split("\n")]
@@ -117,7 +119,7 @@ def plain_title(raw: str) -> str:
         if root is not None:
             out: list[str] = []
             _walk(root, out)
-            text = "".join(out).replace(_BREAK, " ")
+            text = "".join(out).replace(_BREAK, " ").replace(_LINE, " ")
     text = html.unescape(text) if "&" in text else text
     return " ".join(text.split())
 
