@@ -14,6 +14,7 @@ Modules, pure ones first (imports flow down this list)::
     duplicate  near-duplicate story signatures and grouping (MinHash LSH)
     fetch      Fetcher: async httpx GETs within limits, outcomes as data   (network)
     fulltext   teaser → page main text via Fetcher + trafilatura          (network)
+    poll       poll_feed(): fetch → parse → full text → next FeedState, alerts  (network)
 
 Nothing here touches the store or Telegram; the poller that joins them lives above.
 """
