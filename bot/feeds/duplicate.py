@@ -15,6 +15,7 @@ can store one per article and rebuild a ``StoryGrouper`` from them.
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -29,6 +30,12 @@ THRESHOLD = 0.5
 _WORD = re.compile(r"\w+", re.UNICODE)
 # One set of permutations for every signature: generating them is most of a MinHash's cost.
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME).permutations
+
+
+def _shingle_hash(data: bytes) -> int:
+    """32 bits per shingle, the same in every process; CRC-32 rather than datasketch's SHA-1,
+    which was most of a signature's cost."""
+    return zlib.crc32(data)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +63,8 @@ def shingles(title: str, body: str, size: int = SHINGLE_WORDS) -> set[str]:
 
 
 def story_signature(title: str, body: str) -> StorySignature:
-    minhash = MinHash(num_perm=NUM_PERM, permutations=_PERMUTATIONS, scheme=SCHEME)
+    minhash = MinHash(num_perm=NUM_PERM, permutations=_PERMUTATIONS, scheme=SCHEME,
+                      hashfunc=_shingle_hash)
     minhash.update_batch(s.encode("utf-8") for s in shingles(title, body))
     return StorySignature(tuple(int(v) for v in minhash.hashvalues))
 

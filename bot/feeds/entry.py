@@ -7,7 +7,7 @@ Both readers (feedparser's for RSS/Atom in ``parsing``, ``jsonfeed``'s own) fill
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
@@ -109,3 +109,12 @@ def map_entry(
         url=url,
     )
     return FeedEntry(article=article, guid=guid, published_known=published is not None)
+
+
+def keep_first_seen(entry: FeedEntry, stored_published: datetime | None) -> FeedEntry:
+    """An undated entry seen before keeps the date it was first seen (the stored one), so
+    polling it again leaves the article unchanged instead of updated; dated entries and new
+    ones are returned as they are."""
+    if entry.published_known or stored_published is None:
+        return entry
+    return replace(entry, article=replace(entry.article, published=stored_published))

@@ -296,3 +296,30 @@ async def test_at_most_two_fetches_per_host(feed_server: FeedServer):
         results = await asyncio.gather(*tasks)
     assert [r.outcome for r in results] == [FetchOutcome.OK] * 6
     assert peak == {"127.0.0.1": 2, "localhost": 2}
+
+
+async def test_overall_limit_holds_across_hosts(feed_server: FeedServer):
+    in_flight = peak = 0
+    three = asyncio.Event()
+    release = asyncio.Event()
+
+    async def slow(request: web.Request) -> web.Response:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        if in_flight == 3:
+            three.set()
+        await release.wait()
+        in_flight -= 1
+        return web.Response(body=b"ok")
+
+    feed_server.route("/slow", slow)
+    port = feed_server.base.rsplit(":", 1)[1]
+    urls = [f"http://{h}:{port}/slow" for h in ("127.0.0.1", "localhost") for _ in range(2)]
+    async with Fetcher(FetchLimits(max_concurrent=3, total_timeout=5)) as client:
+        tasks = [asyncio.create_task(client.fetch(u)) for u in urls]
+        await asyncio.wait_for(three.wait(), 5)
+        release.set()
+        results = await asyncio.gather(*tasks)
+    assert [r.outcome for r in results] == [FetchOutcome.OK] * 4
+    assert peak == 3

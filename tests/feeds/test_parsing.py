@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.feeds.entry import keep_first_seen
 from bot.feeds.errors import FeedFormatError
 from bot.feeds.model import FeedSettings
 from bot.feeds.parsing import parse_feed
@@ -160,3 +161,14 @@ def test_not_a_feed_raises_with_url(body: bytes):
 def test_html_page_is_not_a_feed():
     with pytest.raises(FeedFormatError):
         parse("not-a-feed.html", content_type="text/html")
+
+
+def test_undated_entry_polled_again_keeps_its_first_seen_date():
+    earlier = datetime(2025, 6, 10, 8, 0, tzinfo=UTC)
+    first = parse("rss2.xml").entries
+    again = parse_feed((FIXTURES / "rss2.xml").read_bytes(), RSS_URL,
+                       first_seen=FIRST_SEEN + timedelta(minutes=15)).entries
+    assert keep_first_seen(again[2], earlier).article.published == earlier
+    assert keep_first_seen(again[2], FIRST_SEEN).article == first[2].article
+    assert keep_first_seen(again[0], earlier) is again[0]  # dated: as it is
+    assert keep_first_seen(again[2], None) is again[2]  # new: as it is
