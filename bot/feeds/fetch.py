@@ -86,10 +86,10 @@ class _TooLarge(Exception):
 class Fetcher:
     """Fetches URLs within ``limits``; use as ``async with Fetcher() as fetcher``.
 
-    ``allow_private`` None reads ``NEWSBOT_ALLOW_PRIVATE_URLS``. Unless it is set, each hop
-    connects to an address checked by ``is_allowed`` (the Host header and TLS server name
-    stay the URL's). ``resolver``, ``is_allowed`` and ``transport`` are injection points for
-    tests and the benchmark.
+    ``allow_private`` None reads ``NEWSBOT_ALLOW_PRIVATE_URLS``. Unless it is set, every
+    address of each hop's host must pass ``is_allowed``, and plain-HTTP hops connect to the
+    address that was checked (the Host header stays the URL's). ``resolver``, ``is_allowed``
+    and ``transport`` are injection points for tests and the benchmark.
     """
 
     def __init__(
@@ -192,15 +192,15 @@ class Fetcher:
     async def _get(self, url: str, current: str, headers: Mapping[str, str],
                    addresses: list[str]) -> FetchResult | tuple[int, str]:
         """One request: a final FetchResult, or (status, Location) of a redirect."""
-        target, extensions = current, {}
-        if addresses:
-            parts = urlsplit(current)
+        target = current
+        parts = urlsplit(current)
+        if addresses and parts.scheme.lower() == "http":
+            # Plain HTTP goes to the checked address. HTTPS needs no pin: a rebinding name
+            # cannot present the internal service's certificate, and pinning would let the
+            # pool reuse one host's TLS connection for another on the same address.
             target = pinned_url(current, addresses[0])
             headers = {**headers, "Host": parts.netloc.rsplit("@", 1)[-1]}
-            if parts.scheme.lower() == "https":
-                extensions["sni_hostname"] = parts.hostname
-        async with self._client.stream("GET", target, headers=headers,
-                                       extensions=extensions) as response:
+        async with self._client.stream("GET", target, headers=headers) as response:
             status = response.status_code
             if status in _REDIRECT and response.headers.get("location"):
                 return status, response.headers["location"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from aiohttp import web
 
 from bot.feeds.fetch import Fetcher
@@ -95,3 +96,19 @@ async def test_poll_with_full_text_fetches_the_pages(feed_server: FeedServer,
     result = await poll_feed(fetcher, settings, FeedState(settings.url), NOW)
     assert "Harbour master Ilse Brandt" in result.entries[0].article.body
     assert result.entries[0].article.subtitle == "Teaser."
+
+
+@pytest.mark.parametrize(("name", "content_type", "title"), [
+    ("latin1.xml", "application/rss+xml", "Crème brûlée wins the Caldessa fair"),
+    ("latin1.xml", "text/xml", "Crème brûlée wins the Caldessa fair"),
+    ("cp1251.xml", "application/rss+xml; charset=windows-1251", "Хлібозавод"),
+    ("malformed.xml", "application/rss+xml", "Sea wall repairs start & cost more"),
+    ("atom.xml", "application/atom+xml", "Нічний тролейбус «14» виходить на маршрут"),
+    ("feed.json", "application/feed+json", "Satellite launch slips to August"),
+])
+async def test_fixture_feeds_over_http(feed_server: FeedServer, fetcher: Fetcher, name: str,
+                                       content_type: str, title: str):
+    settings = FeedSettings(feed_server.file(f"/{name}", name, content_type))
+    result = await poll_feed(fetcher, settings, FeedState(settings.url), NOW)
+    assert result.state.failures == 0
+    assert result.entries[0].article.title == title
