@@ -69,11 +69,12 @@ def parse_feed(
         title, link, raws = read_json_feed(data, url)
         fmt = "json"
     else:
-        # Relative links resolve against the feed's own URL unless xml:base says otherwise.
+        # Entry links resolve against the feed URL (or xml:base); links inside content HTML
+        # are left alone: only its text is kept.
         response_headers.setdefault("content-location", url)
         document = feedparser.parse(
             data, response_headers=response_headers, sanitize_html=False,
-            resolve_relative_uris=True,
+            resolve_relative_uris=False,
         )
         if not document.get("version") and not document.entries:
             reason = str(document.get("bozo_exception") or "no RSS, Atom or JSON Feed found")
