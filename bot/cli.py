@@ -17,7 +17,16 @@ from typing import TYPE_CHECKING, Any
 
 from bot import __version__
 from bot.config import Settings, load_settings
-from bot.errors import ConfigError, NewsbotError
+from bot.errors import (
+    ArgumentOutOfRange,
+    ArticleFormatError,
+    ArticleNotFound,
+    ConfigError,
+    ImportInProgress,
+    InvalidQuery,
+    NewsbotError,
+    location,
+)
 from bot.models import (
     HIGHLIGHT_END,
     HIGHLIGHT_START,
@@ -193,8 +202,8 @@ def import_command(service: NewsService, args: argparse.Namespace) -> int:
             f"{len(report.failed)} failed."
         )
         for failure in report.failed:
-            where = failure.path + (f":{failure.line}" if failure.line is not None else "")
-            print(f"  failed: {where}: {failure.error}", file=sys.stderr)
+            print(f"  failed: {location(failure.path, failure.line)}: {failure.error}",
+                  file=sys.stderr)
     return EXIT_FAILED if report.failed else EXIT_OK
 
 
@@ -305,7 +314,7 @@ def summarise_command(service: NewsService, args: argparse.Namespace) -> int:
         try:
             article = service.article(article_id)
         except NewsbotError as exc:
-            print(f"newsbot: {exc}", file=sys.stderr)
+            print(f"newsbot: {describe_error(exc)}", file=sys.stderr)
             failed += 1
             continue
         summary = service.summary(article, args.sentences, args.method, args.language)
@@ -314,7 +323,7 @@ def summarise_command(service: NewsService, args: argparse.Namespace) -> int:
         try:
             article = read_article_file(path, service.max_article_bytes)
         except NewsbotError as exc:
-            print(f"newsbot: {exc}", file=sys.stderr)
+            print(f"newsbot: {describe_error(exc)}", file=sys.stderr)
             failed += 1
             continue
         summary = service.summary(article, args.sentences, args.method, args.language)
@@ -331,8 +340,8 @@ def start_command(service: NewsService, args: argparse.Namespace) -> int:
     print(f"{settings.seeds_dir}: {report.added} added, {report.updated} updated, "
           f"{report.unchanged} unchanged, {len(report.failed)} failed.")
     for failure in report.failed:
-        where = failure.path + (f":{failure.line}" if failure.line is not None else "")
-        print(f"  failed: {where}: {failure.error}", file=sys.stderr)
+        print(f"  failed: {location(failure.path, failure.line)}: {failure.error}",
+              file=sys.stderr)
     if settings.token:
         from bot.app import run
 
@@ -380,6 +389,26 @@ class _UsageError(Exception):
     pass
 
 
+_ARGUMENT_FLAGS = {"count": "-n", "offset": "--page"}
+
+
+def describe_error(exc: NewsbotError) -> str:
+    """A NewsbotError worded for the terminal, on one line where the error allows."""
+    match exc:
+        case ArticleNotFound():
+            return f"No article with id {exc.article_id!r}."
+        case ArticleFormatError():
+            return f"{exc.where}: {exc.reason}"
+        case ArgumentOutOfRange():
+            flag = _ARGUMENT_FLAGS.get(exc.argument, exc.argument)
+            high = f" to {exc.high}" if exc.high is not None else " or more"
+            return f"{flag} must be a whole number from {exc.low}{high}, got {exc.value!r}"
+        case ImportInProgress():
+            return "an import is already running; try again when it has finished"
+        case _:
+            return str(exc)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # Opt in to python-telegram-bot's timedelta durations (e.g. RetryAfter.retry_after)
     # now rather than meet a deprecation warning on every 429.
@@ -409,11 +438,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _UsageError as exc:
         print(f"newsbot {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except ConfigError as exc:
-        print(f"newsbot: {exc}", file=sys.stderr)
+    except (ConfigError, InvalidQuery) as exc:
+        print(f"newsbot: {describe_error(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except NewsbotError as exc:
-        print(f"newsbot: {exc}", file=sys.stderr)
+        print(f"newsbot: {describe_error(exc)}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("newsbot: interrupted", file=sys.stderr)

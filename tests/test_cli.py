@@ -6,7 +6,8 @@ from datetime import datetime
 
 import pytest
 
-from bot.cli import main
+from bot.cli import describe_error, main
+from bot.errors import ArgumentOutOfRange, ArticleFormatError, ArticleNotFound
 from tests.conftest import SEEDS, USER_ARTICLE, article_text
 
 USER_ID = "1a5b572a34d5b3ee"
@@ -145,3 +146,12 @@ def test_console_script_runs_as_a_module(tmp_path):
                           capture_output=True, text=True, env=env, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["added"] == 1
+
+
+def test_core_errors_are_worded_for_the_terminal():
+    assert describe_error(ArgumentOutOfRange("count", 0, 1, 100)) == (
+        "-n must be a whole number from 1 to 100, got 0")
+    assert describe_error(ArticleFormatError("a.jsonl", "invalid JSON", 7)) == (
+        "a.jsonl:7: invalid JSON")
+    assert describe_error(ArticleNotFound("x")) == "No article with id 'x'."
+
