@@ -376,7 +376,7 @@ async def search_page_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
                              args: list[str]) -> None:
     query = update.callback_query
     searches: dict[str, str] = context.chat_data.get("searches", {})
-    if len(args) != 2 or args[0] not in searches or not args[1].isdigit():
+    if len(args) != 2 or args[0] not in searches or not (args[1].isascii() and args[1].isdigit()):
         await query.answer(render.EXPIRED, show_alert=True)
         return
     text, markup = await _search_page(context, searches[args[0]], int(args[1]))

@@ -278,6 +278,12 @@ async def test_bad_arguments_get_short_answers_with_usage(api, newsbot, caplog):
     assert unknown.text.startswith("You were not following yyy")
     [huge] = await say(api, USER, "/subscribe " + "z" * 4_000)  # 8,096 before
     assert huge.text.startswith("Now following: zzz")
+    [results] = await say(api, USER, "/search harbour")
+    token = results.buttons[-1]["callback_data"].split(":")[1]
+    forged = {f"page:{token}:²": "This list has expired — send /search again.",
+              f"page:{token}:99999999999999999999": "That page is past the last result."}
+    for data, expected in forged.items():  # ValueError and OverflowError before
+        assert (await api.callback_answer(api.push_callback(results, data)))["text"] == expected
     assert "Exception while handling an update" not in caplog.text
     assert not [r for r in api.rejected if r[0] != "getUpdates"]
 
