@@ -55,11 +55,10 @@ def render_summary(summary: Summary) -> str:
     return escape(" ".join(summary.sentences)) if summary.sentences else ""
 
 
-def article_item(title: str, meta: str, tags: str, body: str, limit: int,
-                 extra: str = "") -> str:
-    """One article's block: a bold title line, the meta line, tags, an extra line, the body
-    (a summary or snippet), within ``limit``; trimmed in ``TRIM_ORDER``."""
-    parts = [("", f"<b>{title}</b>"), ("\n", meta), ("\n", tags), ("\n", extra), ("\n", body)]
+def article_item(title: str, meta: str, tags: str, body: str, limit: int) -> str:
+    """One article's block within ``limit``: the bold title (HTML), the meta line, tags, the
+    body (a summary or snippet), trimmed in ``TRIM_ORDER``."""
+    parts = [("", f"<b>{title}</b>"), ("\n", meta), ("\n", tags), ("\n", ""), ("\n", body)]
     return fit_parts(parts, TRIM_ORDER, limit)
 
 

@@ -244,6 +244,14 @@ def fit_parts(parts: Sequence[tuple[str, str]], trim_order: Sequence[int],
     parts are shortened with «…», or dropped when little of them would be left, in
     ``trim_order`` until the whole fits; a part not named in ``trim_order`` is never cut."""
     texts = [text if text.strip() else "" for _, text in parts]
+
+    def joined() -> str:
+        return "".join((parts[i][0] if i and any(texts[:i]) else "") + text
+                       for i, text in enumerate(texts) if text)
+
+    whole = joined()
+    if len(whole) <= limit // 2 or telegram_length(whole) <= limit:  # the usual case
+        return whole
     widths = [telegram_length(t) for t in texts]
 
     def gap(index: int) -> int:
@@ -263,6 +271,4 @@ def fit_parts(parts: Sequence[tuple[str, str]], trim_order: Sequence[int],
         texts[index] = short
         widths[index] = telegram_length(short)
         total += widths[index] + gap(index)
-    joined = "".join((parts[i][0] if i and any(texts[:i]) else "") + text
-                     for i, text in enumerate(texts) if text)
-    return fit([joined], limit=limit)
+    return fit([joined()], limit=limit)
