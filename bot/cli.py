@@ -10,6 +10,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -17,7 +18,16 @@ from typing import TYPE_CHECKING, Any
 
 from bot import __version__
 from bot.config import Settings, load_settings
-from bot.errors import ConfigError, NewsbotError
+from bot.errors import (
+    ArgumentOutOfRange,
+    ArticleFormatError,
+    ArticleNotFound,
+    ConfigError,
+    ImportInProgress,
+    InvalidQuery,
+    NewsbotError,
+    location,
+)
 from bot.models import (
     HIGHLIGHT_END,
     HIGHLIGHT_START,
@@ -26,7 +36,7 @@ from bot.models import (
     SearchHit,
     Summary,
 )
-from bot.service import NewsService
+from bot.service import MAX_PAGE, NewsService
 from bot.store import Store
 
 if TYPE_CHECKING:
@@ -37,14 +47,28 @@ logger = logging.getLogger(__name__)
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
-    return value
+MAX_PAGE_NUMBER = 1_000_000
+
+
+def _whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number in ASCII digits within ``low..high``."""
+
+    def parse(text: str) -> int:
+        digits = text.strip()
+        # ASCII only: int() also reads "٥", and refuses over 4,300 digits.
+        if not re.fullmatch(r"[0-9]{1,18}", digits, re.ASCII):
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
+        value = int(digits)
+        if value < low or (high is not None and value > high):
+            bounds = f"from {low} to {high}" if high is not None else f"{low} or more"
+            raise argparse.ArgumentTypeError(f"must be {bounds}, got {value}")
+        return value
+
+    return parse
+
+
+_positive = _whole_number(1)
+_page_size = _whole_number(1, MAX_PAGE)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -85,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="compute summaries during import, using all cores")
 
     sub = command("latest", latest_command, "the newest articles")
-    sub.add_argument("-n", type=_positive, default=10, help="how many (default 10)")
+    sub.add_argument("-n", type=_page_size, default=10, help="how many, 1-100 (default 10)")
     sub.add_argument("--tag", help="only articles with this tag")
     sub.add_argument("--category", help="only articles in this category")
     sub.add_argument("--source", help="only articles from this source")
@@ -93,8 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command("search", search_command, "full-text search")
     sub.add_argument("query", nargs="+", metavar="QUERY",
                      help='words (AND-ed), "phrases", prefix*, -excluded, tag:T, category:C')
-    sub.add_argument("-n", type=_positive, default=10, help="results per page (default 10)")
-    sub.add_argument("--page", type=_positive, default=1, help="page number (default 1)")
+    sub.add_argument("-n", type=_page_size, default=10,
+                     help="results per page, 1-100 (default 10)")
+    sub.add_argument("--page", type=_whole_number(1, MAX_PAGE_NUMBER), default=1,
+                     help="page number (default 1)")
 
     sub = command("show", show_command, "one article in full")
     sub.add_argument("id", metavar="ID")
@@ -193,8 +219,8 @@ def import_command(service: NewsService, args: argparse.Namespace) -> int:
             f"{len(report.failed)} failed."
         )
         for failure in report.failed:
-            where = failure.path + (f":{failure.line}" if failure.line is not None else "")
-            print(f"  failed: {where}: {failure.error}", file=sys.stderr)
+            print(f"  failed: {location(failure.path, failure.line)}: {failure.error}",
+                  file=sys.stderr)
     return EXIT_FAILED if report.failed else EXIT_OK
 
 
@@ -305,7 +331,7 @@ def summarise_command(service: NewsService, args: argparse.Namespace) -> int:
         try:
             article = service.article(article_id)
         except NewsbotError as exc:
-            print(f"newsbot: {exc}", file=sys.stderr)
+            print(f"newsbot: {describe_error(exc)}", file=sys.stderr)
             failed += 1
             continue
         summary = service.summary(article, args.sentences, args.method, args.language)
@@ -314,7 +340,7 @@ def summarise_command(service: NewsService, args: argparse.Namespace) -> int:
         try:
             article = read_article_file(path, service.max_article_bytes)
         except NewsbotError as exc:
-            print(f"newsbot: {exc}", file=sys.stderr)
+            print(f"newsbot: {describe_error(exc)}", file=sys.stderr)
             failed += 1
             continue
         summary = service.summary(article, args.sentences, args.method, args.language)
@@ -331,8 +357,8 @@ def start_command(service: NewsService, args: argparse.Namespace) -> int:
     print(f"{settings.seeds_dir}: {report.added} added, {report.updated} updated, "
           f"{report.unchanged} unchanged, {len(report.failed)} failed.")
     for failure in report.failed:
-        where = failure.path + (f":{failure.line}" if failure.line is not None else "")
-        print(f"  failed: {where}: {failure.error}", file=sys.stderr)
+        print(f"  failed: {location(failure.path, failure.line)}: {failure.error}",
+              file=sys.stderr)
     if settings.token:
         from bot.app import run
 
@@ -380,6 +406,26 @@ class _UsageError(Exception):
     pass
 
 
+_ARGUMENT_FLAGS = {"count": "-n", "offset": "--page"}
+
+
+def describe_error(exc: NewsbotError) -> str:
+    """A NewsbotError worded for the terminal, on one line where the error allows."""
+    match exc:
+        case ArticleNotFound():
+            return f"No article with id {exc.article_id!r}."
+        case ArticleFormatError():
+            return f"{exc.where}: {exc.reason}"
+        case ArgumentOutOfRange():
+            flag = _ARGUMENT_FLAGS.get(exc.argument, exc.argument)
+            high = f" to {exc.high}" if exc.high is not None else " or more"
+            return f"{flag} must be a whole number from {exc.low}{high}, got {exc.value!r}"
+        case ImportInProgress():
+            return "an import is already running; try again when it has finished"
+        case _:
+            return str(exc)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # Opt in to python-telegram-bot's timedelta durations (e.g. RetryAfter.retry_after)
     # now rather than meet a deprecation warning on every 429.
@@ -401,7 +447,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.settings = settings
         if args.command in ("run", "send-digests"):
             settings.require_token()  # before touching the database: the usual first mistake
-        service = _open_service(args, settings)
+        try:
+            service = _open_service(args, settings)
+        except OSError as exc:  # e.g. the --db folder cannot be made: its parent is a file
+            path = getattr(args, "db", None) or settings.db_path
+            print(f"newsbot: cannot open database {path}: {exc.strerror or exc}",
+                  file=sys.stderr)
+            return EXIT_FAILED
         try:
             return args.func(service, args)
         finally:
@@ -409,11 +461,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _UsageError as exc:
         print(f"newsbot {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except ConfigError as exc:
-        print(f"newsbot: {exc}", file=sys.stderr)
+    except (ConfigError, InvalidQuery) as exc:
+        print(f"newsbot: {describe_error(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except NewsbotError as exc:
-        print(f"newsbot: {exc}", file=sys.stderr)
+        print(f"newsbot: {describe_error(exc)}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("newsbot: interrupted", file=sys.stderr)

@@ -6,11 +6,11 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
-from bot.errors import ConfigError
+from bot.errors import ConfigError, InvalidQuery
+from bot.schedule import parse_timezone
 
 DEFAULT_DB = Path("data/news.db")
 DEFAULT_SEEDS = Path("seeds")
@@ -78,15 +78,14 @@ def _parse_int(name: str, raw: str) -> int:
     return value
 
 
-def validate_timezone(name: str) -> str:
-    """Return ``name`` if it is a known IANA timezone, else raise ConfigError."""
+def _parse_timezone(name: str) -> str:
     try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+        return parse_timezone(name)
+    except InvalidQuery:
         raise ConfigError(
-            f"Unknown timezone {name!r}; use an IANA name such as Europe/Kyiv or UTC."
+            f"NEWSBOT_TIMEZONE: unknown timezone {name!r}; use an IANA name such as Europe/Kyiv "
+            "or UTC."
         ) from None
-    return name
 
 
 def load_settings(
@@ -108,7 +107,7 @@ def load_settings(
         db_path=Path(get("NEWSBOT_DB") or DEFAULT_DB),
         seeds_dir=Path(get("NEWSBOT_SEEDS") or DEFAULT_SEEDS),
         base_url=get("TELEGRAM_BASE_URL"),
-        timezone=validate_timezone(get("NEWSBOT_TIMEZONE") or "UTC"),
+        timezone=_parse_timezone(get("NEWSBOT_TIMEZONE") or "UTC"),
         max_article_bytes=_parse_int(
             "NEWSBOT_MAX_ARTICLE_BYTES",
             get("NEWSBOT_MAX_ARTICLE_BYTES") or str(DEFAULT_MAX_ARTICLE_BYTES),

@@ -27,7 +27,7 @@ from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 from bot import render
 from bot.handlers import friendly_errors, reply
 from bot.models import ChatSettings, Digest
-from bot.schedule import DIGEST_TIME_USAGE, TIMEZONE_USAGE, next_occurrence
+from bot.schedule import next_occurrence
 from bot.service import NewsService
 
 logger = logging.getLogger(__name__)
@@ -321,7 +321,7 @@ async def digest_time_command(update: Update, context: ContextTypes.DEFAULT_TYPE
     service = _sender(context).service
     if not context.args:
         chat = await asyncio.to_thread(service.chat_settings, update.effective_chat.id)
-        await reply(update, render.escape(DIGEST_TIME_USAGE) + "\n"
+        await reply(update, render.DIGEST_TIME_USAGE + "\n"
                     + _schedule_line(service, chat, _sender(context).clock()))
         return
     await _update_schedule(update, context, lambda: service.set_digest_time(
@@ -334,7 +334,7 @@ async def timezone_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     service = _sender(context).service
     if not context.args:
         chat = await asyncio.to_thread(service.chat_settings, update.effective_chat.id)
-        await reply(update, render.escape(TIMEZONE_USAGE) + "\n"
+        await reply(update, render.TIMEZONE_USAGE + "\n"
                     + _schedule_line(service, chat, _sender(context).clock()))
         return
     await _update_schedule(update, context, lambda: service.set_timezone(

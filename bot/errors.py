@@ -1,21 +1,34 @@
 """The newsbot exception tree.
 
 Library exceptions (sqlite3, sumy, telegram) are converted into these at the edge of the
-module that owns the library, so callers only ever catch ``NewsbotError``::
+module that owns the library, so callers only ever catch ``NewsbotError``. Errors carry data
+(the bad value, the allowed range, which argument), never sentences for users or command
+syntax: ``bot.render`` words them for Telegram and ``bot.cli`` for the terminal. ``str(exc)``
+is a plain developer-facing description, for logs::
 
     NewsbotError
-    ├── ArticleFormatError     an article file or JSONL line cannot be parsed (path, line, reason)
-    ├── ArticleNotFound        no article has the requested id
-    ├── InvalidQuery           a user argument is malformed (the message gives the usage)
-    ├── ConfigError            a required setting is missing or invalid
-    ├── StoreError             the database cannot be opened, read or written
-    ├── SummaryError           the summariser was asked for something it cannot do
-    └── ImportInProgress       an import is already running
+    ├── ArticleFormatError        an article file or JSONL line is malformed (path, line, reason)
+    ├── ArticleNotFound           no article has the requested id (article_id)
+    ├── InvalidQuery              a user argument is malformed (argument)
+    │   ├── EmptyArgument         a required argument is missing or blank
+    │   ├── ArgumentOutOfRange    a number outside low..high, or not an ASCII number (value)
+    │   ├── InvalidDigestTime     not a 24-hour HH:MM time in ASCII digits (text)
+    │   ├── UnknownTimezone       not an IANA timezone name (name)
+    │   └── TooBroadSearch        a search over its budget (prefix_terms, limit)
+    ├── ConfigError               a required setting is missing or invalid
+    ├── StoreError                the database cannot be opened, read or written
+    ├── SummaryError              the summariser was asked for something it cannot do
+    └── ImportInProgress          an import is already running
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+
+
+def location(path: str | Path, line: int | None = None) -> str:
+    """``path:line``, or just ``path`` when the line is unknown: how every edge names a place."""
+    return f"{path}:{line}" if line is not None else str(path)
 
 
 class NewsbotError(Exception):
@@ -29,8 +42,11 @@ class ArticleFormatError(NewsbotError):
         self.path = str(path)
         self.reason = reason
         self.line = line
-        where = f"{self.path}:{line}" if line is not None else self.path
-        super().__init__(f"{where}: {reason}")
+        super().__init__(f"{self.where}: {reason}")
+
+    @property
+    def where(self) -> str:
+        return location(self.path, self.line)
 
 
 class ArticleNotFound(NewsbotError):
@@ -42,7 +58,56 @@ class ArticleNotFound(NewsbotError):
 
 
 class InvalidQuery(NewsbotError):
-    """A user-supplied argument is malformed; the message says how to use it."""
+    """A user-supplied argument is malformed; ``argument`` names it (e.g. "count", "tag")."""
+
+    def __init__(self, argument: str, detail: str = "") -> None:
+        self.argument = argument
+        super().__init__(f"invalid {argument}" + (f": {detail}" if detail else ""))
+
+
+class EmptyArgument(InvalidQuery):
+    """A required argument is missing or blank."""
+
+    def __init__(self, argument: str) -> None:
+        super().__init__(argument, "missing")
+
+
+class ArgumentOutOfRange(InvalidQuery):
+    """A number outside ``low..high`` (``high`` None: no upper bound); ``value`` is the int,
+    or the text as given when it is not a whole number written in ASCII digits."""
+
+    def __init__(self, argument: str, value: int | str, low: int, high: int | None) -> None:
+        self.value = value
+        self.low = low
+        self.high = high
+        bounds = f"{low}..{high if high is not None else ''}"
+        super().__init__(argument, f"{value!r} not in {bounds}")
+
+
+class InvalidDigestTime(InvalidQuery):
+    """Not a 24-hour ``HH:MM`` time written in ASCII digits."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        super().__init__("digest time", repr(text[:100]))
+
+
+class UnknownTimezone(InvalidQuery):
+    """Not the name of an IANA timezone."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__("timezone", repr(name[:100]))
+
+
+class TooBroadSearch(InvalidQuery):
+    """A search that would cost too much: more than ``limit`` prefix terms, or over its time
+    budget (``prefix_terms`` as given)."""
+
+    def __init__(self, prefix_terms: int, limit: int) -> None:
+        self.prefix_terms = prefix_terms
+        self.limit = limit
+        super().__init__("search", f"{prefix_terms} prefix terms, limit {limit}")
 
 
 class ConfigError(NewsbotError):
@@ -61,4 +126,4 @@ class ImportInProgress(NewsbotError):
     """Another import is already running."""
 
     def __init__(self) -> None:
-        super().__init__("An import is already running; try again when it has finished.")
+        super().__init__("an import is already running")

@@ -26,8 +26,9 @@ from telegram.ext import ContextTypes
 
 from bot import render
 from bot.config import Settings
-from bot.errors import ArticleNotFound, ImportInProgress, NewsbotError
+from bot.errors import ImportInProgress, NewsbotError
 from bot.models import Article, Summary
+from bot.query import parse_count_and_rest
 from bot.service import NewsService
 
 logger = logging.getLogger(__name__)
@@ -83,7 +84,8 @@ def friendly_errors(handler: Handler) -> Handler:
             if update.callback_query:
                 await update.callback_query.answer()
             if update.effective_message:
-                await reply(update, render.escape(str(exc)))
+                command = handler.__name__.removesuffix("_command")
+                await reply(update, render.render_error(exc, command))
 
     return wrapper
 
@@ -141,14 +143,8 @@ async def latest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     One message rather than a card each: Telegram lets a bot send a chat about one message a
     second, so five cards would trickle in over five seconds.
     """
-    args = list(context.args or [])
-    count = LATEST_DEFAULT
-    if args and args[0].isdigit():
-        count = int(args.pop(0))
-        if not 1 <= count <= LATEST_MAX:
-            await reply(update, render.LATEST_USAGE)
-            return
-    tag = " ".join(args) or None
+    count, rest = parse_count_and_rest(context.args or [], LATEST_DEFAULT, 1, LATEST_MAX)
+    tag = rest or None
     service = _service(context)
 
     def work() -> list[tuple[Article, Summary]]:
@@ -156,9 +152,7 @@ async def latest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
     briefs = await _call(work)
     if not briefs:
-        text = (f"No articles tagged “{render.escape(tag)}”. See /tags." if tag
-                else "No articles yet.")
-        await reply(update, text)
+        await reply(update, render.render_no_latest(tag))
         return
     for message in render.render_latest(briefs, tag):
         await reply(update, message.text, keyboard_rows(message.rows))
@@ -266,10 +260,7 @@ async def unsubscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE
         await reply(update, render.UNSUBSCRIBE_USAGE)
         return
     removed = await _call(_service(context).unsubscribe, update.effective_chat.id, tag)
-    if removed:
-        await reply(update, f"Stopped following {render.escape(removed)}.")
-    else:
-        await reply(update, f"You were not following {render.escape(tag)}. See /subscriptions.")
+    await reply(update, render.render_unsubscribed(removed, tag))
 
 
 @friendly_errors
@@ -320,10 +311,8 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     try:
         await handler(update, context, args)
-    except ArticleNotFound:
-        await query.answer("That article is no longer available.", show_alert=True)
     except NewsbotError as exc:
-        await query.answer(str(exc)[:190], show_alert=True)
+        await query.answer(render.error_alert(exc), show_alert=True)
 
 
 async def full_text_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
@@ -364,11 +353,8 @@ async def tag_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
 
 
 async def _follow(update: Update, context: ContextTypes.DEFAULT_TYPE, tag: str) -> None:
-    result = await _call(_service(context).subscribe, update.effective_chat.id, tag)
-    if result.added:
-        await update.callback_query.answer(f"Now following {result.added[0]}.")
-    else:
-        await update.callback_query.answer(f"You already follow {tag}.")
+    result = await _call(_service(context).subscribe_tags, update.effective_chat.id, [tag])
+    await update.callback_query.answer(render.follow_alert(bool(result.added), tag))
 
 
 async def unsubscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
@@ -377,9 +363,7 @@ async def unsubscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
     chat_id = update.effective_chat.id
     tag = ":".join(args)
     removed = await _call(service.unsubscribe, chat_id, tag)
-    await update.callback_query.answer(
-        f"Stopped following {removed}." if removed else f"You were not following {tag}."
-    )
+    await update.callback_query.answer(render.unfollow_alert(removed, tag))
     if removed:
         tags = await _call(service.subscriptions, chat_id)
         await update.callback_query.edit_message_text(
@@ -392,7 +376,7 @@ async def search_page_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
                              args: list[str]) -> None:
     query = update.callback_query
     searches: dict[str, str] = context.chat_data.get("searches", {})
-    if len(args) != 2 or args[0] not in searches or not args[1].isdigit():
+    if len(args) != 2 or args[0] not in searches or not (args[1].isascii() and args[1].isdigit()):
         await query.answer(render.EXPIRED, show_alert=True)
         return
     text, markup = await _search_page(context, searches[args[0]], int(args[1]))

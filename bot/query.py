@@ -1,4 +1,5 @@
-"""The users' search language, parsed into a structure the store turns into FTS5 syntax.
+"""The users' command arguments, parsed: the search language (into a structure the store
+turns into FTS5 syntax), tag lists, counts.
 
 Words are AND-ed; ``"quoted phrases"``; ``prefix*``; ``-excluded`` (a word or a phrase);
 ``tag:Belarus`` / ``tag:"World news"``; ``category:Politics``. Parsing never fails: anything
@@ -9,7 +10,10 @@ letter or digit are dropped, so any string at all yields a (possibly empty) quer
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from bot.errors import ArgumentOutOfRange
 
 # Generous bounds so a pasted novel cannot make one query arbitrarily expensive.
 MAX_TERMS = 32
@@ -100,3 +104,57 @@ def fts_expression(terms: tuple[Term, ...], joiner: str = " AND ") -> str | None
     if not terms:
         return None
     return joiner.join(fts_string(term) for term in terms)
+
+
+# A quoted tag keeps its commas; phones often turn "…" into “…” or «…».
+_QUOTES = {'"': '"', "“": "”“", "„": "“”", "«": "»"}
+
+
+def parse_tag_list(text: str) -> list[str]:
+    """Tags from a user's argument text: comma-separated, each trimmed with its inner
+    whitespace collapsed; a quoted tag (``"Rates, Bonds"``, also “…” or «…») is one tag,
+    commas and all, and an unclosed quote runs to the end. Empty tags are dropped; never
+    raises."""
+    tags: list[str] = []
+    current: list[str] = []
+    closing = ""
+    for char in text:
+        if closing:
+            if char in closing:
+                closing = ""
+            else:
+                current.append(char)
+        elif char in _QUOTES:
+            closing = _QUOTES[char]
+        elif char == ",":
+            tags.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    tags.append("".join(current))
+    return [tag for tag in (" ".join(t.split()) for t in tags) if tag]
+
+
+_ASCII_NUMBER = re.compile(r"[0-9]+", re.ASCII)
+
+
+def parse_count_and_rest(
+    args: Sequence[str], default: int, low: int, high: int, argument: str = "count"
+) -> tuple[int, str]:
+    """An optional leading count, then the rest of the arguments joined by spaces.
+
+    A first argument made only of digits of any script (``20``, ``²``, ``٥``) is the count;
+    only ASCII digits within ``low..high`` are accepted, anything else raises
+    ArgumentOutOfRange (with the text as given when it is not an ASCII number).
+    """
+    words = list(args)
+    count = default
+    if words and words[0].isdigit():
+        first = words.pop(0)
+        # Long digit strings stay text: int() refuses over 4,300 digits.
+        if not _ASCII_NUMBER.fullmatch(first) or len(first) > 18:
+            raise ArgumentOutOfRange(argument, first, low, high)
+        count = int(first)
+        if not low <= count <= high:
+            raise ArgumentOutOfRange(argument, count, low, high)
+    return count, " ".join(words).strip()

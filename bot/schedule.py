@@ -3,38 +3,38 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.errors import InvalidQuery
+from bot.errors import EmptyArgument, InvalidDigestTime, UnknownTimezone
 
-DIGEST_TIME_USAGE = "Usage: /digest_time HH:MM (24-hour, your local time), e.g. /digest_time 07:30"
-TIMEZONE_USAGE = "Usage: /timezone Area/City, e.g. /timezone Europe/Kyiv or /timezone UTC"
-_HHMM = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+# ASCII digits only: \d would also take "٥" or "²", which int() reads or chokes on.
+_HHMM = re.compile(r"([01]?[0-9]|2[0-3])[:.]([0-5][0-9])", re.ASCII)
 
 
 def parse_digest_time(text: str) -> str:
-    """Validate ``HH:MM`` (24-hour) and return it normalised, e.g. ``7:5`` is rejected."""
-    match = _HHMM.match(text.strip())
+    """Validate a 24-hour ``H:MM``/``HH:MM`` (or ``HH.MM``) and return it as ``HH:MM``;
+    raises InvalidDigestTime."""
+    match = _HHMM.fullmatch(text.strip())
     if not match:
-        raise InvalidQuery(DIGEST_TIME_USAGE)
+        raise InvalidDigestTime(text)
     return f"{int(match[1]):02d}:{match[2]}"
 
 
 def parse_timezone(text: str) -> str:
+    """Validate an IANA timezone name and return it trimmed: the one timezone check, for
+    users and settings alike. Raises EmptyArgument or UnknownTimezone."""
     name = text.strip()
-    if not name or name.startswith(("/", ".")) or ".." in name:
-        raise InvalidQuery(TIMEZONE_USAGE)
+    if not name:
+        raise EmptyArgument("timezone")
+    # ZoneInfo reads files: no paths, and no name the OS would refuse (ENAMETOOLONG).
+    if name.startswith(("/", ".")) or ".." in name or len(name) > 255:
+        raise UnknownTimezone(name)
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidQuery(f"Unknown timezone “{name}”.\n{TIMEZONE_USAGE}") from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise UnknownTimezone(name) from None
     return name
-
-
-def local_time(digest_time: str, zone: str) -> time:
-    hours, minutes = (int(part) for part in digest_time.split(":"))
-    return time(hours, minutes, tzinfo=ZoneInfo(zone))
 
 
 def _at(day: datetime, digest_time: str, tz: ZoneInfo) -> datetime:

@@ -16,7 +16,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.articles import iter_articles, normalise_tags
-from bot.errors import ArticleFormatError, ImportInProgress, InvalidQuery
+from bot.errors import (
+    ArgumentOutOfRange,
+    ArticleFormatError,
+    ConfigError,
+    EmptyArgument,
+    ImportInProgress,
+)
 from bot.models import (
     Article,
     ChatSettings,
@@ -29,7 +35,7 @@ from bot.models import (
     Summary,
     TagCount,
 )
-from bot.query import parse_query
+from bot.query import parse_query, parse_tag_list
 from bot.schedule import is_due, parse_digest_time, parse_timezone
 from bot.store import Store
 
@@ -37,6 +43,7 @@ logger = logging.getLogger(__name__)
 
 IMPORT_BATCH = 2000
 MAX_PAGE = 100
+MAX_OFFSET = 100_000_000  # far past any store; keeps SQLite integers in range
 DEFAULT_SENTENCES = 3
 SummariseFunc = Callable[..., Summary]
 
@@ -50,9 +57,9 @@ class SubscribeResult:
 
 def _check_page(limit: int, offset: int) -> None:
     if not 1 <= limit <= MAX_PAGE:
-        raise InvalidQuery(f"The number of results must be between 1 and {MAX_PAGE}.")
-    if offset < 0:
-        raise InvalidQuery("The page must be 1 or more.")
+        raise ArgumentOutOfRange("count", limit, 1, MAX_PAGE)
+    if not 0 <= offset <= MAX_OFFSET:
+        raise ArgumentOutOfRange("offset", offset, 0, MAX_OFFSET)
 
 
 def _default_summarise(*args: object, **kwargs: object) -> Summary:
@@ -156,7 +163,7 @@ class NewsService:
 
     def import_seeds(self) -> ImportReport:
         if self.seeds_dir is None:
-            raise InvalidQuery("No seeds directory is configured (set NEWSBOT_SEEDS).")
+            raise ConfigError("no seeds directory is configured (NEWSBOT_SEEDS)")
         return self.import_paths([self.seeds_dir])
 
     @property
@@ -278,10 +285,15 @@ class NewsService:
     # -- subscriptions --------------------------------------------------------------------
 
     def subscribe(self, chat_id: int, tags_text: str) -> SubscribeResult:
-        """Follow one or more comma-separated tags (case-insensitive)."""
-        wanted = normalise_tags(tags_text.split(","))
+        """Follow the tags of a user's argument text: comma-separated, a quoted tag may
+        contain commas (``query.parse_tag_list``). Raises EmptyArgument("tags")."""
+        return self.subscribe_tags(chat_id, parse_tag_list(tags_text))
+
+    def subscribe_tags(self, chat_id: int, tags: Sequence[str]) -> SubscribeResult:
+        """Follow each of ``tags`` as one tag, commas and all (matched case-insensitively)."""
+        wanted = normalise_tags(tags)
         if not wanted:
-            raise InvalidQuery("Name at least one tag, e.g. /subscribe Economy, Climate")
+            raise EmptyArgument("tags")
         already_followed = {t.casefold() for t in self.store.subscriptions(chat_id)}
         display = []
         unknown = []
@@ -297,7 +309,7 @@ class NewsService:
     def unsubscribe(self, chat_id: int, tag: str) -> str | None:
         tag = " ".join(tag.split())
         if not tag:
-            raise InvalidQuery("Name the tag to stop following, e.g. /unsubscribe Economy")
+            raise EmptyArgument("tag")
         return self.store.unsubscribe(chat_id, tag)
 
     def subscriptions(self, chat_id: int) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -261,6 +262,45 @@ async def test_unexpected_errors_are_logged_and_apologised_for(api, newsbot, cap
     assert sorry.text == "Something went wrong, please try again."
     assert "Exception while handling an update" in caplog.text
     assert "RuntimeError: summariser exploded" in caplog.text
+
+
+
+async def test_bad_arguments_get_short_answers_with_usage(api, newsbot, caplog):
+    [latest] = await say(api, USER, "/latest ²")  # str.isdigit said yes, int() said no
+    assert latest.text.startswith("Usage: /latest [N] [tag]")
+    [zone] = await say(api, USER, "/timezone " + "A" * 300)  # OSError errno 36 before
+    assert zone.text.startswith("Unknown timezone “AAAA") and "Usage: /timezone" in zone.text
+    [clock] = await say(api, USER, "/digest_time 7:0٥")  # stored as "07:0٥" before
+    assert clock.text.startswith("Usage: /digest_time HH:MM")
+    [missing] = await say(api, USER, "/article " + "x" * 4_080)  # 4,102 characters before
+    assert missing.text.startswith("No article with id 'xxx") and missing.text.endswith("…'.")
+    [unknown] = await say(api, USER, "/unsubscribe " + "y" * 4_080)  # 4,124 before
+    assert unknown.text.startswith("You were not following yyy")
+    [huge] = await say(api, USER, "/subscribe " + "z" * 4_000)  # 8,096 before
+    assert huge.text.startswith("Now following: zzz")
+    [results] = await say(api, USER, "/search harbour")
+    token = results.buttons[-1]["callback_data"].split(":")[1]
+    forged = {f"page:{token}:²": "This list has expired — send /search again.",
+              f"page:{token}:99999999999999999999": "That page is past the last result."}
+    for data, expected in forged.items():  # ValueError and OverflowError before
+        assert (await api.callback_answer(api.push_callback(results, data)))["text"] == expected
+    assert "Exception while handling an update" not in caplog.text
+    assert not [r for r in api.rejected if r[0] != "getUpdates"]
+
+
+async def test_a_tag_with_a_comma_is_followed_whole(api, newsbot, seeds):
+    record = {"id": "rates1", "category": "Economy", "published": "2025-03-01T09:00:00Z",
+              "source": "Desk", "title": "Bond yields climb", "tags": ["Rates, Bonds"],
+              "body": "Yields rose again. Traders sold."}
+    (seeds / "rates.jsonl").write_text(json.dumps(record) + "\n")
+    await say(api, ADMIN, "/reimport", replies=2)
+    [card] = await say(api, USER, "/latest 1")
+    answer = await api.callback_answer(api.press(card, "Follow Rates, Bonds"))
+    assert answer["text"] == "Now following Rates, Bonds."
+    [listing] = await say(api, USER, "/subscriptions")
+    assert listing.text.splitlines()[1:] == ["• Rates, Bonds"]
+    [quoted] = await say(api, OTHER, '/subscribe "Rates, Bonds", Economy')
+    assert quoted.text.splitlines()[0] == "Now following: Rates, Bonds, Economy."
 
 
 def test_newsbot_run_polls_the_stand_in_and_stops_on_sigterm(api, seeds, tmp_path):

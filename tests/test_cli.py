@@ -6,7 +6,8 @@ from datetime import datetime
 
 import pytest
 
-from bot.cli import main
+from bot.cli import describe_error, main
+from bot.errors import ArgumentOutOfRange, ArticleFormatError, ArticleNotFound
 from tests.conftest import SEEDS, USER_ARTICLE, article_text
 
 USER_ID = "1a5b572a34d5b3ee"
@@ -145,3 +146,32 @@ def test_console_script_runs_as_a_module(tmp_path):
                           capture_output=True, text=True, env=env, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["added"] == 1
+
+
+@pytest.mark.parametrize("argv", [
+    ["latest", "-n", "1000"], ["latest", "-n", "101"], ["search", "oil", "-n", "1000"],
+    ["search", "oil", "--page", "99999999999999999999"], ["latest", "-n", "٥"],
+    ["latest", "-n", "9" * 5000],
+])
+def test_numbers_out_of_range_are_usage_errors(capsys, argv):
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert "usage: newsbot" in err and "Traceback" not in err
+
+
+def test_core_errors_are_worded_for_the_terminal():
+    assert describe_error(ArgumentOutOfRange("count", 0, 1, 100)) == (
+        "-n must be a whole number from 1 to 100, got 0")
+    assert describe_error(ArticleFormatError("a.jsonl", "invalid JSON", 7)) == (
+        "a.jsonl:7: invalid JSON")
+    assert describe_error(ArticleNotFound("x")) == "No article with id 'x'."
+
+
+def test_a_db_under_a_file_is_one_line_not_a_traceback(capsys, tmp_path):
+    (tmp_path / "plain").write_text("not a folder")
+    code, out, err = run(capsys, "latest", "--db", str(tmp_path / "plain" / "news.db"))
+    assert (code, out) == (1, "")
+    assert err.startswith(f"newsbot: cannot open database {tmp_path / 'plain' / 'news.db'}: ")
+    assert len(err.splitlines()) == 1

@@ -1,9 +1,35 @@
+import html
+import re
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from html.parser import HTMLParser
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot import render
-from bot.models import HIGHLIGHT_END, HIGHLIGHT_START, Article, ImportFailure, ImportReport, Summary
-from bot.render import MESSAGE_LIMIT, telegram_length
+from bot.errors import (
+    ArgumentOutOfRange,
+    ArticleNotFound,
+    EmptyArgument,
+    InvalidDigestTime,
+    StoreError,
+    UnknownTimezone,
+)
+from bot.models import (
+    HIGHLIGHT_END,
+    HIGHLIGHT_START,
+    Article,
+    Digest,
+    DigestItem,
+    ImportFailure,
+    ImportReport,
+    SearchHit,
+    SearchPage,
+    Summary,
+    TagCount,
+)
+from bot.render import CALLBACK_LIMIT, MESSAGE_LIMIT, telegram_length
 
 KYIV = timezone(timedelta(hours=3))
 ARTICLE = Article(
@@ -63,20 +89,20 @@ def test_every_button_fits_telegram_limits():
 
 def test_split_exactly_at_the_limit():
     exact = "a" * MESSAGE_LIMIT
-    assert render.split_blocks([exact]) == [exact]
+    assert render.pack([exact]) == [exact]
     over = "a" * (MESSAGE_LIMIT + 1)
-    parts = render.split_blocks([over])
+    parts = render.pack([over])
     assert [len(p) for p in parts] == [MESSAGE_LIMIT, 1]
 
 
 def test_split_prefers_paragraphs_then_sentences_and_never_cuts_entities():
     paragraph = "Sentence one & two. " * 150  # escaped: about 3,600 characters
     blocks = [render.escape(paragraph.strip())] * 3
-    parts = render.split_blocks(blocks)
+    parts = render.pack(blocks)
     assert len(parts) == 3
     assert all(p == blocks[0] for p in parts)
     huge = render.escape(("Word & word. " * 800).strip())
-    pieces = render.split_blocks([huge])
+    pieces = render.pack([huge])
     assert all(telegram_length(p) <= MESSAGE_LIMIT for p in pieces)
     assert all(p.endswith("word.") for p in pieces)
     assert all("&amp;" in p and not p.endswith("&") for p in pieces)
@@ -86,7 +112,7 @@ def test_split_prefers_paragraphs_then_sentences_and_never_cuts_entities():
 def test_utf16_length_counts_emoji_twice():
     assert telegram_length("😀") == 2
     emoji_block = "😀" * 2100  # 4,200 UTF-16 units
-    parts = render.split_blocks([emoji_block])
+    parts = render.pack([emoji_block])
     assert [telegram_length(p) for p in parts] == [4096, 104]
 
 
@@ -149,3 +175,263 @@ def test_a_long_latest_list_splits_between_items_and_keeps_their_buttons():
         assert [f"<b>{n}. Story {n - 1}</b>" in message.text for n in numbers] == [True] * len(
             numbers)
         assert len(numbers) == message.text.count("</b>\n<i>")
+
+
+# -- every message fits Telegram, whatever the input -------------------------------------------
+
+TELEGRAM_ENTITIES = {"lt", "gt", "amp", "quot"}
+
+
+class _TelegramHTML(HTMLParser):
+    """Checks what Telegram's HTML parse mode would refuse."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.open: list[str] = []
+        self.visible: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        assert tag in {"b", "i", "code"} and not attrs, tag
+        self.open.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        raise AssertionError(f"self-closing <{tag}/>")
+
+    def handle_endtag(self, tag):
+        assert self.open and self.open[-1] == tag, (self.open, tag)
+        self.open.pop()
+
+    def handle_data(self, data):
+        assert not set(data) & set("<>&"), data
+        self.visible.append(data)
+
+    def handle_entityref(self, name):
+        assert name in TELEGRAM_ENTITIES, name
+        self.visible.append("x")
+
+    def handle_charref(self, name):
+        raise AssertionError(f"render writes no numeric entities: &#{name};")
+
+    def handle_comment(self, data):
+        raise AssertionError("comment")
+
+    def handle_decl(self, decl):
+        raise AssertionError("declaration")
+
+    def handle_pi(self, data):
+        raise AssertionError("processing instruction")
+
+    def unknown_decl(self, data):
+        raise AssertionError("declaration")
+
+
+def assert_sendable(text: str) -> None:
+    """≤ 4,096 UTF-16 units, well-formed HTML with Telegram's tags and entities, not blank."""
+    assert telegram_length(text) <= MESSAGE_LIMIT, telegram_length(text)
+    parser = _TelegramHTML()
+    parser.feed(text)
+    parser.close()
+    assert parser.open == [], parser.open
+    assert "".join(parser.visible).strip()
+
+
+def short_or_huge(min_size: int = 0) -> st.SearchStrategy[str]:
+    """Any text: short, or a short text repeated into tens of thousands of characters."""
+    return st.one_of(
+        st.text(min_size=min_size, max_size=40),
+        st.builds(lambda part, times: part * times,
+                  st.text(min_size=1, max_size=12), st.integers(300, 50_000)),
+    )
+
+
+titles = short_or_huge(min_size=1).filter(str.strip)
+tag_lists = st.one_of(
+    st.lists(short_or_huge(min_size=1), max_size=5),
+    st.builds(lambda tag, count: [f"{tag}{n}" for n in range(count)],
+              st.text(min_size=1, max_size=8), st.integers(100, 20_000)),
+)
+summaries = st.builds(lambda sentences: Summary(tuple(sentences), "default", "english"),
+                      st.lists(short_or_huge(), max_size=3))
+articles = st.builds(
+    lambda title, tags, body, source, subtitle: replace(
+        ARTICLE, title=title, tags=tuple(tags), body=body or "x", source=source,
+        subtitle=subtitle),
+    titles, tag_lists, short_or_huge(), short_or_huge(), short_or_huge(),
+)
+PROPERTY = settings(max_examples=60, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@PROPERTY
+@given(articles, summaries, st.text(max_size=50))
+def test_any_card_and_full_article_is_sendable(article, summary, note):
+    assert_sendable(render.render_card(article, summary, render.escape(note)))
+    messages = render.render_full_article(article)
+    assert messages
+    for message in messages:
+        assert_sendable(message)
+
+
+@PROPERTY
+@given(st.lists(st.tuples(articles, summaries), min_size=1, max_size=4),
+       st.one_of(st.none(), short_or_huge(min_size=1).filter(str.strip)))
+def test_any_latest_list_and_digest_is_sendable_with_every_item_and_button(briefs, tag):
+    briefs = [(replace(a, id=f"id{n}"), s) for n, (a, s) in enumerate(briefs)]
+    messages = render.render_latest(briefs, tag)
+    assert [i for m in messages for i in m.article_ids] == [a.id for a, _ in briefs]
+    digest = Digest(1, [DigestItem(a, a.tags[:3] or ("x",), s) for a, s in briefs],
+                    more=3, more_tag=tag, upto_seq=9)
+    messages += render.render_digest(digest)
+    for message in messages:
+        assert_sendable(message.text)
+        for button in message.buttons:
+            assert 1 <= len(button.data.encode()) <= CALLBACK_LIMIT
+
+
+@PROPERTY
+@given(st.lists(st.tuples(articles, st.text(max_size=300)), min_size=1, max_size=5),
+       short_or_huge(min_size=1))
+def test_any_search_page_is_sendable(hits, query):
+    page = SearchPage(query, [SearchHit(replace(a, id=f"id{n}"), s, 0.0)
+                              for n, (a, s) in enumerate(hits)], 0, 5, True)
+    assert_sendable(render.render_search_page(page, {}))
+    assert_sendable(render.render_no_results(query))
+
+
+@PROPERTY
+@given(st.lists(short_or_huge(min_size=1), max_size=30), short_or_huge(min_size=1))
+def test_any_command_argument_gives_a_sendable_answer(tags, argument):
+    many = tags * 40
+    assert_sendable(render.render_subscribed(tags, many, tags))
+    assert_sendable(render.render_subscriptions(many))
+    assert_sendable(render.render_tags([TagCount(t, 3) for t in many]))
+    assert_sendable(render.render_unsubscribed(None, argument))
+    assert_sendable(render.render_unsubscribed(argument, argument))
+    assert_sendable(render.render_no_latest(argument))
+    for error in (ArticleNotFound(argument), UnknownTimezone(argument),
+                  InvalidDigestTime(argument), ArgumentOutOfRange("count", argument, 1, 20),
+                  EmptyArgument("tags")):
+        for command in (None, *render.USAGES):
+            assert_sendable(render.render_error(error, command))
+        assert 0 < len(render.error_alert(error)) <= 200
+    assert len(render.follow_alert(True, argument)) <= 200
+    assert len(render.unfollow_alert(None, argument)) <= 200
+    for button in render.tag_buttons([argument, *tags], "tag", "Follow"):
+        assert len(button.data.encode()) <= CALLBACK_LIMIT
+
+
+@PROPERTY
+@given(st.lists(st.sampled_from(["<b>", "</b>", "<i>", "</i>", "&amp;", "&lt;", " ", ". ",
+                                 "word", "Ї", "😀", "\n"]), max_size=400),
+       st.integers(1, 300))
+def test_shorten_and_split_keep_any_balanced_fragment_well_formed(pieces, limit):
+    fragment, depth = "", []
+    for piece in pieces:  # drop closing tags that would not balance
+        if piece in ("</b>", "</i>"):
+            if not depth or depth[-1] != piece[2]:
+                continue
+            depth.pop()
+        elif piece in ("<b>", "<i>"):
+            if piece[1] in depth:
+                continue
+            depth.append(piece[1])
+        fragment += piece
+    fragment += "".join(f"</{t}>" for t in reversed(depth))
+    short = render.shorten(fragment, limit)
+    assert telegram_length(short) <= limit
+    if short.strip():
+        _balanced(short)
+    for part in render.split(fragment, limit):
+        assert telegram_length(part) <= limit
+        _balanced(part)
+
+
+def _balanced(text: str) -> None:
+    parser = _TelegramHTML()
+    parser.feed(text)
+    parser.close()
+    assert parser.open == []
+
+
+# -- the cases that went over 4,096 -------------------------------------------------------------
+
+
+def visible(text: str) -> str:
+    return html.unescape(re.sub(r"<[^>]*>", "", text))
+
+
+def test_an_item_longer_than_a_message_keeps_its_title_and_sheds_tags_then_summary():
+    huge_tags = replace(ARTICLE, id="t", title="Tags galore", tags=tuple(
+        f"tag{n}" for n in range(20_000)))
+    big_tag = replace(ARTICLE, id="b", title="One big tag", tags=("x" * 500_000,))
+    no_stop = Summary(("word " * 2_000,), "default", "english")
+    briefs = [(ARTICLE, SUMMARY), (huge_tags, SUMMARY), (big_tag, no_stop)]
+    messages = render.render_latest(briefs)
+    for message in messages:
+        assert_sendable(message.text)
+    text = "\n".join(m.text for m in messages)
+    assert "<b>2. Tags galore</b>" in text and "<b>3. One big tag</b>" in text
+    assert "Tags: tag0, tag1, tag2" in text and "…" in text
+    assert "<b>3." not in visible(text)  # the HTML was shown as text before
+    long_title = replace(ARTICLE, title="Title " * 2_000)
+    [card] = [render.render_card(long_title, SUMMARY)]
+    assert_sendable(card)
+    assert card.startswith("<b>Title Title") and card.endswith("…</b>")
+
+
+def test_a_full_article_header_is_html_not_text():
+    article = replace(ARTICLE, tags=tuple(f"tag{n}" for n in range(20_000)),
+                      body="no sentence end " * 2_000)
+    messages = render.render_full_article(article)
+    for message in messages:
+        assert_sendable(message)
+    assert messages[0].startswith("<b>Profits &amp; losses")
+    assert "<b>" not in visible(messages[0])
+
+
+def test_a_digest_whose_first_item_nearly_fills_a_message_still_fits():
+    summary = Summary(("A long sentence goes on. " * 160,), "default", "english")  # 4,000
+    items = [DigestItem(replace(ARTICLE, id=f"d{n}"), ("Economy",), summary) for n in range(3)]
+    messages = render.render_digest(Digest(1, items, more=2, more_tag="Economy", upto_seq=5))
+    for message in messages:
+        assert_sendable(message.text)
+    assert [i for m in messages for i in m.article_ids] == ["d0", "d1", "d2"]
+    assert messages[-1].text.endswith("…and 2 more — /latest Economy")
+
+
+def test_subscribe_and_unsubscribe_answers_with_huge_tags_fit():
+    for added, unknown in [(["x" * 4_000], ["x" * 4_000]),
+                           ([f"tag {n}" for n in range(1_000)],) * 2]:
+        text = render.render_subscribed(added, [], unknown)
+        assert_sendable(text)
+        assert text.startswith("Now following: ") and text.endswith("See /subscriptions.")
+    assert_sendable(render.render_unsubscribed(None, "x" * 4_100))
+
+
+def test_article_not_found_with_a_4080_character_id_fits():
+    text = render.render_error(ArticleNotFound("x" * 4_080), "article")
+    assert_sendable(text)
+    assert text.startswith("No article with id 'xxx") and text.endswith("…'.")
+
+
+def test_errors_are_worded_here_with_the_commands_usage():
+    assert render.render_error(UnknownTimezone("Mars/Base"), "timezone") == (
+        "Unknown timezone “Mars/Base”.\n" + render.TIMEZONE_USAGE)
+    assert render.render_error(InvalidDigestTime("7:0٥"), "digest_time") == (
+        render.DIGEST_TIME_USAGE)
+    assert render.render_error(ArgumentOutOfRange("count", "²", 1, 20), "latest") == (
+        render.LATEST_USAGE)
+    assert render.render_error(EmptyArgument("tags"), "subscribe") == render.SUBSCRIBE_USAGE
+    assert render.render_error(ArgumentOutOfRange("offset", 10**20, 0, 10**8)) == (
+        "That page is past the last result.")
+    assert render.error_alert(ArticleNotFound("x")) == "That article is no longer available."
+    assert render.render_error(StoreError("/secret/path.db locked")) == (
+        "The news store is not available right now; please try again later.")
+
+
+def test_a_tag_with_a_comma_is_one_button_carrying_the_whole_tag():
+    [button] = render.tag_buttons(["Rates, Bonds"], "tag", "Follow")
+    assert (button.text, button.data) == ("Follow Rates, Bonds", "tag:Rates, Bonds")
+    comma_first = replace(ARTICLE, tags=("Rates, Bonds", "Economy"))
+    assert [b.data for b in render.article_buttons(comma_first)] == [
+        "full:abc123", "follow:abc123"]

@@ -2,7 +2,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.errors import InvalidQuery
+from bot.errors import EmptyArgument, InvalidDigestTime, UnknownTimezone
 from bot.schedule import (
     is_due,
     next_occurrence,
@@ -20,18 +20,37 @@ def test_digest_time_accepts_24_hour_times(text, expected):
     assert parse_digest_time(text) == expected
 
 
-@pytest.mark.parametrize("text", ["24:00", "12:60", "8", "8am", "", "08:00:00", "-1:00", "ab:cd"])
-def test_digest_time_rejects_with_usage_and_example(text):
-    with pytest.raises(InvalidQuery, match=r"Usage: /digest_time HH:MM .* e\.g\. /digest_time"):
+@pytest.mark.parametrize("text", [
+    "24:00", "12:60", "8", "8am", "", "08:00:00", "-1:00", "ab:cd",
+    # Digits of other scripts, which \d and int() accept: "07:0٥" was stored as such.
+    "7:0٥", "٠٧:٣٠", "²:00", "07:３０",
+])
+def test_digest_time_rejects_anything_but_ascii_hh_mm_carrying_the_text(text):
+    with pytest.raises(InvalidDigestTime) as caught:
         parse_digest_time(text)
+    assert caught.value.text == text
+    assert "/digest_time" not in str(caught.value) and "Usage" not in str(caught.value)
 
 
-def test_timezones_are_validated():
+def test_timezones_are_validated_carrying_the_name():
     assert parse_timezone(" Europe/Kyiv ") == "Europe/Kyiv"
     assert parse_timezone("UTC") == "UTC"
-    for bad in ["Mars/Olympus", "", "../../etc/passwd", "/etc/localtime", "Europe/"]:
-        with pytest.raises(InvalidQuery, match="Usage: /timezone Area/City"):
+    with pytest.raises(EmptyArgument):
+        parse_timezone("  ")
+    for bad in ["Mars/Olympus", "../../etc/passwd", "/etc/localtime", "Europe/", "Europe\0x"]:
+        with pytest.raises(UnknownTimezone) as caught:
             parse_timezone(bad)
+        assert caught.value.name == bad
+        assert "/timezone" not in str(caught.value)
+
+
+@pytest.mark.parametrize("length", [256, 300, 5000])
+def test_an_overlong_timezone_is_unknown_not_an_os_error(length):
+    # ZoneInfo opened the file and raised OSError errno 36 (name too long) for 300.
+    with pytest.raises(UnknownTimezone):
+        parse_timezone("A" * length)
+    with pytest.raises(UnknownTimezone):
+        parse_timezone("Europe/" + "K" * length)
 
 
 def utc(*args: int) -> datetime:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import ArticleNotFound, ImportInProgress, InvalidQuery
+from bot.errors import ArgumentOutOfRange, ArticleNotFound, EmptyArgument, ImportInProgress
 from bot.service import IMPORT_BATCH, NewsService
 from bot.store import Store
 from tests.conftest import SEEDS, USER_ARTICLE, article_text, fake_summarise
@@ -83,13 +83,19 @@ def test_a_second_import_while_one_runs_is_refused(store, write_article, tmp_pat
     assert not service.import_running
 
 
-def test_latest_and_search_validate_paging(service):
-    with pytest.raises(InvalidQuery, match="between 1 and 100"):
+def test_latest_and_search_validate_paging_with_data_not_wording(service):
+    with pytest.raises(ArgumentOutOfRange) as caught:
         service.latest(0)
-    with pytest.raises(InvalidQuery, match="between 1 and 100"):
+    assert (caught.value.argument, caught.value.value, caught.value.low, caught.value.high) == (
+        "count", 0, 1, 100)
+    with pytest.raises(ArgumentOutOfRange):
         service.search("x", limit=101)
-    with pytest.raises(InvalidQuery, match="page must be 1 or more"):
+    with pytest.raises(ArgumentOutOfRange) as caught:
         service.search("x", offset=-5)
+    assert caught.value.argument == "offset"
+    # Past SQLite's integers, which raised OverflowError before.
+    with pytest.raises(ArgumentOutOfRange):
+        service.search("x", offset=99999999999999999999)
 
 
 def test_search_pages_know_whether_more_exist(service, write_article, tmp_path):
@@ -160,8 +166,17 @@ def test_subscriptions_use_known_spellings_and_report_unknown_tags(service):
     assert service.subscribe(42, "ukraine").already == ["Ukraine"]
     assert service.subscriptions(42) == ["Belarus", "Nowhere", "Ukraine"]
     assert service.unsubscribe(42, "nowhere") == "Nowhere"
-    with pytest.raises(InvalidQuery, match="/subscribe Economy"):
+    with pytest.raises(EmptyArgument) as caught:
         service.subscribe(42, " , ")
+    assert caught.value.argument == "tags"
+    assert "/" not in str(caught.value)
+
+
+def test_a_quoted_tag_or_a_button_follows_one_tag_containing_a_comma(service):
+    result = service.subscribe(42, '"Rates, Bonds", Economy')
+    assert result.added == ["Rates, Bonds", "Economy"]
+    assert service.subscribe_tags(43, ["Rates, Bonds"]).added == ["Rates, Bonds"]
+    assert service.subscriptions(43) == ["Rates, Bonds"]
 
 
 def test_shipped_seeds_import_cleanly(service):

@@ -1,0 +1,68 @@
+"""Inline keyboard buttons: their labels and callback data, always within Telegram's limits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from telegram.constants import InlineKeyboardButtonLimit
+
+from bot.models import Article, TagCount
+
+CALLBACK_LIMIT = int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA)  # 64 bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    text: str
+    data: str
+
+
+def clip(text: str, size: int = 40) -> str:
+    """Plain text cut to ``size`` characters, with «…» when cut."""
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def callback_data(verb: str, *args: object) -> str | None:
+    """``verb:arg:arg``, or None when it would not fit Telegram's 64-byte limit."""
+    data = ":".join([verb, *(str(a) for a in args)])
+    return data if len(data.encode("utf-8")) <= CALLBACK_LIMIT else None
+
+
+def parse_callback(data: str | None) -> tuple[str, list[str]]:
+    """Split callback data into its verb and arguments (the last may contain ':')."""
+    verb, _, rest = (data or "").partition(":")
+    return verb, rest.split(":") if rest else []
+
+
+def button(text: str, verb: str, *args: object) -> Button | None:
+    """A button, or None when its callback data would not fit."""
+    data = callback_data(verb, *args)
+    return Button(text, data) if data else None
+
+
+def button_rows(buttons: Sequence[Button], per_row: int) -> list[list[Button]]:
+    """Buttons laid out ``per_row`` to a keyboard row."""
+    return [list(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
+
+
+def article_buttons(article: Article, number: int | None = None) -> list[Button]:
+    """«Full text» and «Follow ‹first tag›»; the follow button carries the article id, so a
+    tag is followed whole whatever it contains."""
+    suffix = f" {number}" if number is not None else ""
+    buttons = [button(f"Full text{suffix}", "full", article.id)]
+    if article.tags:
+        buttons.append(button(f"Follow {clip(article.tags[0], 24)}", "follow", article.id))
+    return [b for b in buttons if b]
+
+
+def tag_buttons(tags: Iterable[TagCount | str], verb: str, label: str) -> list[Button]:
+    """One button per tag, carrying the whole tag; a tag too long for callback data gets
+    no button."""
+    buttons = []
+    for tag in tags:
+        name = tag.name if isinstance(tag, TagCount) else tag
+        made = button(f"{label} {clip(name, 30)}", verb, name)
+        if made:
+            buttons.append(made)
+    return buttons

@@ -1,0 +1,90 @@
+"""Numbered article lists, /latest and digests: whole items, with a keyboard row each."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.models import Article, Digest, Summary
+from bot.render.buttons import Button, article_buttons, button, clip
+from bot.render.cards import article_item, meta_line, render_summary, tags_line
+from bot.render.markup import MESSAGE_LIMIT, escape, fit, telegram_length
+
+
+@dataclass(frozen=True, slots=True)
+class ListMessage:
+    """One message of a numbered article list: whole items, a keyboard row per item."""
+
+    text: str
+    rows: list[list[Button]]
+    article_ids: list[str]
+
+    @property
+    def buttons(self) -> list[Button]:
+        return [b for row in self.rows for b in row]
+
+
+def _pack(
+    header: str, items: Sequence[tuple[str, str, list[Button]]], footer: str = ""
+) -> list[ListMessage]:
+    """Join (block, article id, buttons) items under a header into messages that fit, never
+    splitting an item; each item was fitted to share a message with the header."""
+    messages: list[ListMessage] = []
+    text, rows, ids = header, [], []
+    blocks: list[tuple[str, str | None, list[Button]]] = [*items]
+    if footer:
+        blocks.append((footer, None, []))
+    for block, article_id, buttons in blocks:
+        joined = f"{text}\n\n{block}"
+        # The header always keeps the first item; later blocks start a message when full.
+        if (ids or article_id is None) and telegram_length(joined) > MESSAGE_LIMIT:
+            messages.append(ListMessage(fit([text]), rows, ids))
+            text, rows, ids = block, [], []
+        else:
+            text = joined
+        if article_id is not None:
+            ids.append(article_id)
+        if buttons:
+            rows.append(buttons)
+    messages.append(ListMessage(fit([text]), rows, ids))
+    return messages
+
+
+def _room(header: str) -> int:
+    return MESSAGE_LIMIT - telegram_length(header) - 2
+
+
+def render_latest(
+    briefs: Sequence[tuple[Article, Summary]], tag: str | None = None
+) -> list[ListMessage]:
+    """/latest as one message (more only past 4,096 characters): numbered items with their
+    summaries, and for each a row of «Full text N» and «Follow ‹first tag›»."""
+    header = "<b>Latest news</b>" + (f" tagged “{escape(clip(tag, 100))}”" if tag else "")
+    items = []
+    for number, (article, summary) in enumerate(briefs, 1):
+        block = article_item(f"{number}. {escape(article.title)}", meta_line(article),
+                             tags_line(article.tags), render_summary(summary), _room(header))
+        items.append((block, article.id, article_buttons(article, number)))
+    return _pack(header, items)
+
+
+def render_digest(digest: Digest) -> list[ListMessage]:
+    """A digest as messages of whole items, each ≤ 4,096 characters with its own buttons."""
+    if not digest.items:
+        return []
+    count = len(digest.items) + digest.more
+    header = f"<b>Your news digest</b> — {count} new article{'s' if count != 1 else ''}"
+    items = []
+    for number, item in enumerate(digest.items, 1):
+        article = item.article
+        block = article_item(f"{number}. {escape(article.title)}",
+                             meta_line(article, category=False),
+                             tags_line(item.matched_tags, "Matched"),
+                             render_summary(item.summary), _room(header))
+        full = button(f"Full text {number}", "full", article.id)
+        items.append((block, article.id, [full] if full else []))
+    footer = ""
+    if digest.more:
+        more_tag = escape(clip(digest.more_tag or "", 100))
+        footer = f"…and {digest.more} more — /latest {more_tag}".rstrip()
+    return _pack(header, items, footer)
