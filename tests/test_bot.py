@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import os
 import shutil
 import signal
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 
 import pytest
@@ -26,12 +28,6 @@ ADMIN, USER, OTHER = 111, 222, 333
 USER_ID = "1a5b572a34d5b3ee"
 USER_TITLE = "Lukashenko denies Putin insisting on joining the war in Ukraine – ISW"
 LONG_TITLE = "The long harbour report"
-
-
-@pytest.fixture
-def api():
-    with BotAPIStandIn() as standin:
-        yield standin
 
 
 @pytest.fixture
@@ -53,23 +49,33 @@ def seeds(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture
-async def newsbot(api: BotAPIStandIn, seeds: Path, tmp_path: Path):
+@contextlib.asynccontextmanager
+async def running_newsbot(api: BotAPIStandIn, seeds: Path, db_path: Path, *,
+                          summarise=fake_summarise, clock=None, **options):
     """The application as `newsbot run` builds it, polling the stand-in."""
     settings = Settings(token=api.token, admin_ids=frozenset({ADMIN}),
-                        db_path=tmp_path / "news.db", seeds_dir=seeds, base_url=api.base_url)
-    service = NewsService(Store(settings.db_path), summarise=fake_summarise,
-                          seeds_dir=settings.seeds_dir)
-    application = build_application(settings, service, digest_check_every=None)
+                        db_path=db_path, seeds_dir=seeds, base_url=api.base_url)
+    service = NewsService(Store(settings.db_path), summarise=summarise,
+                          seeds_dir=settings.seeds_dir, clock=clock)
+    application = build_application(settings, service, **options)
     await application.initialize()
     await prepare(application)
     await application.start()
     await application.updater.start_polling(poll_interval=0, timeout=1)
-    yield application
-    await application.updater.stop()
-    await application.stop()
-    await application.shutdown()
-    service.store.close()
+    try:
+        yield application
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+        service.store.close()
+
+
+@pytest.fixture
+async def newsbot(api: BotAPIStandIn, seeds: Path, tmp_path: Path):
+    async with running_newsbot(api, seeds, tmp_path / "news.db",
+                               digest_check_every=None) as application:
+        yield application
 
 
 async def say(api: BotAPIStandIn, chat_id: int, text: str, replies: int = 1,
@@ -206,14 +212,22 @@ async def test_reimport_for_admins_only(api, newsbot, seeds, caplog):
     assert stats.text.splitlines()[1] == "Articles: 10"
 
 
-async def test_a_second_reimport_while_one_runs_is_refused(api, newsbot):
-    service = newsbot.bot_data["service"]
-    assert service._import_lock.acquire()  # an import in progress
+async def test_a_second_reimport_while_one_runs_is_refused(api, newsbot, seeds):
+    service = newsbot.bot_data.service
+    started, release = threading.Event(), threading.Event()
+
+    def hold(count: int) -> None:  # the running import's progress: it waits here
+        started.set()
+        release.wait(10)
+
+    running = asyncio.create_task(asyncio.to_thread(service.import_paths, [seeds], progress=hold))
     try:
+        assert await asyncio.to_thread(started.wait, 10)
         [answer] = await say(api, ADMIN, "/reimport")
         assert answer.text == "An import is already running; I will not start another."
     finally:
-        service._import_lock.release()
+        release.set()
+        await running
 
 
 async def test_bad_and_stale_buttons_are_answered(api, newsbot):
@@ -252,32 +266,39 @@ async def test_digest_after_reimport_arrives_once(api, newsbot, seeds):
     assert off.text.startswith("Daily digests are off.")
 
 
-async def test_unexpected_errors_are_logged_and_apologised_for(api, newsbot, caplog):
+async def test_unexpected_errors_are_logged_and_apologised_for(api, seeds, tmp_path, caplog):
     def broken(*args, **kwargs) -> Summary:
         raise RuntimeError("summariser exploded")
 
-    newsbot.bot_data["service"]._summarise = broken
-    [sorry] = await say(api, USER, "/latest 1")
+    async with running_newsbot(api, seeds, tmp_path / "news.db", summarise=broken,
+                               digest_check_every=None):
+        [sorry] = await say(api, USER, "/latest 1")
     assert sorry.text == "Something went wrong, please try again."
     assert "Exception while handling an update" in caplog.text
     assert "RuntimeError: summariser exploded" in caplog.text
 
 
-def test_newsbot_run_polls_the_stand_in_and_stops_on_sigterm(api, seeds, tmp_path):
+@pytest.mark.parametrize("command", ["run", "start"])
+def test_newsbot_run_and_start_poll_the_stand_in_and_stop_on_sigterm(api, seeds, tmp_path,
+                                                                     command):
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_BASE_URL": api.base_url,
            "NEWSBOT_DB": str(tmp_path / "run.db"), "NEWSBOT_SEEDS": str(seeds),
            "ADMIN_IDS": str(ADMIN)}
-    process = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path,
+    process = subprocess.Popen([sys.executable, "-m", "bot", command], env=env, cwd=tmp_path,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         api.wait_until(lambda: "default" in api.commands, timeout=30)
-        api.push_message(USER, "/start")
+        update_id = api.push_message(USER, "/start")
         api.wait_until(lambda: api.messages_to(USER), timeout=30)
-        time.sleep(0.2)
+        # The bot acknowledged the update (its next poll's offset is past it).
+        api.wait_until(lambda: any(method == "getUpdates" and int(params.get("offset") or 0)
+                                   > update_id for method, params in api.requests), timeout=30)
     finally:
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=30)
     assert process.returncode == 0, output
+    if command == "start":  # the seed import first, then the bot
+        assert output.startswith(f"{seeds}: 9 added, 0 updated, 0 unchanged, 0 failed.")
     assert "newsbot is ready as @newsbot_test_bot: 9 articles" in output
     assert api.token not in output
     assert "Traceback" not in output

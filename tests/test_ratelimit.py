@@ -7,8 +7,9 @@ import random
 
 import pytest
 
-from bot.app import FloodLimiter, build_bot
+from bot.app import build_bot
 from bot.config import Settings
+from bot.ratelimit import FloodLimiter
 from tests.botapi import BotAPIStandIn
 
 
