@@ -447,6 +447,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.settings = settings
         if args.command in ("run", "send-digests"):
             settings.require_token()  # before touching the database: the usual first mistake
+        if getattr(args, "webhook", False):
+            from bot.app import check_webhook
+
+            check_webhook(settings)
         service = _open_service(args, settings)
         try:
             return args.func(service, args)

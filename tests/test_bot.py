@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -312,3 +313,60 @@ def test_newsbot_run_without_a_token_explains_botfather(tmp_path):
     assert done.returncode == 2
     assert "@BotFather" in done.stderr and "/newbot" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+async def test_forged_repeated_and_messageless_buttons_get_short_answers(api, newsbot, caplog):
+    [page1] = await say(api, USER, "/search harbour")
+    token = page1.button("Next ›")["callback_data"].split(":")[1]
+    for forged in (f"page:{token}:99999999999999999999", f"page:{token}:²", f"page:{token}:-5"):
+        answer = await api.callback_answer(api.push_callback(page1, forged))
+        assert answer["text"] == "This list has expired — send /search again."
+    # «Next ›» tapped twice before the first edit shows: the second edit changes nothing.
+    first, second = api.press(page1, "Next ›"), api.press(page1, "Next ›")
+    assert (await api.callback_answer(first)).get("text") is None
+    assert (await api.callback_answer(second)).get("text") is None
+    await api.until(lambda: "(6–8)" in page1.text)
+    # A button under an inline message: Telegram sends the callback without a message.
+    answer = await api.callback_answer(api.push_callback(None, f"page:{token}:5"))
+    assert answer["text"] == "This list has expired — send /search again."
+    assert "Exception while handling an update" not in caplog.text
+    assert all("Something went wrong" not in m.text for m in api.messages_to(USER))
+
+
+async def test_two_digests_at_once_deliver_each_article_once(api, newsbot, seeds):
+    await say(api, USER, "/subscribe Lighthouses")
+    for n in range(3):
+        (seeds / f"light{n}.txt").write_text(article_text(
+            f"Lighthouse story {n}", tags="Lighthouses", body="The lamp was repaired."))
+    await say(api, ADMIN, "/reimport", replies=2)
+    before = len(api.messages_to(USER))
+    api.push_message(USER, "/digest")
+    api.push_message(USER, "/digest")
+    replies = await api.replies(USER, 2, after=before)
+    texts = "\n".join(m.text for m in replies)
+    for n in range(3):
+        assert texts.count(f"Lighthouse story {n}") == 1
+    assert sorted(m.text.split(" —")[0].split(" for")[0] for m in replies) == [
+        "Nothing new", "Your news digest"]
+
+
+async def test_the_running_bot_sends_due_digests_from_its_repeating_job(api, seeds, tmp_path):
+    db_path = tmp_path / "news.db"
+    with Store(db_path) as store:
+        service = NewsService(store, summarise=fake_summarise)
+        service.import_paths([seeds])
+        service.subscribe(USER, "Lighthouses")
+        service.set_digest_time(USER, "00:00")
+        yesterday = datetime.now(UTC) - timedelta(days=1)
+        service.finish_digest(USER, 0, yesterday)  # the previous digest: so this one is due
+        (tmp_path / "new").mkdir()
+        (tmp_path / "new" / "light.txt").write_text(article_text(
+            "Lighthouse keepers return", tags="Lighthouses", body="The lamp was repaired."))
+        service.import_paths([tmp_path / "new"])
+    async with running_newsbot(api, seeds, db_path, digest_check_every=0.2,
+                               digest_first_check=0.1) as application:
+        [job] = application.job_queue.jobs()
+        assert (job.name, job.job.trigger.interval.total_seconds()) == ("send_due_digests", 0.2)
+        [digest] = await api.replies(USER, 1)
+    assert digest.text.startswith("Your news digest — 1 new article")
+    assert "1. Lighthouse keepers return" in digest.text
