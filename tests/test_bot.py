@@ -62,7 +62,10 @@ async def running_newsbot(api: BotAPIStandIn, seeds: Path, db_path: Path, *,
     await application.initialize()
     await prepare(application)
     await application.start()
-    await application.updater.start_polling(poll_interval=0, timeout=1)
+    # As Application.run_polling does: polling errors go to the application's error handler.
+    await application.updater.start_polling(
+        poll_interval=0, timeout=1, error_callback=lambda error: application.create_task(
+            application.process_error(update=None, error=error)))
     try:
         yield application
     finally:
@@ -370,3 +373,16 @@ async def test_the_running_bot_sends_due_digests_from_its_repeating_job(api, see
         [digest] = await api.replies(USER, 1)
     assert digest.text.startswith("Your news digest — 1 new article")
     assert "1. Lighthouse keepers return" in digest.text
+
+
+async def test_a_network_error_while_polling_is_one_warning_line(api, newsbot, caplog):
+    caplog.set_level(logging.WARNING)
+    api.fail_next_requests(1, code=502)  # the next getUpdates: Telegram's 502 Bad Gateway
+    await api.until(lambda: any(r.getMessage().startswith("Polling the Bot API failed")
+                                for r in caplog.records))
+    [welcome] = await say(api, USER, "/start")  # polling carried on
+    assert welcome.text.startswith("Welcome to newsbot!")
+    problems = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.getMessage() for r in problems] == [
+        "Polling the Bot API failed, retrying: Bad Gateway"]
+    assert problems[0].exc_info is None
