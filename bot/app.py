@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import signal
 from collections.abc import Sequence
@@ -156,7 +157,7 @@ async def prepare(application: Application) -> None:
 async def connect(bot: ExtBot, backoff: Sequence[float] = CONNECT_BACKOFF) -> None:
     """Initialize ``bot`` (its first getMe), retrying with backoff while the Bot API cannot
     be reached; a rejected token is final: TokenRejected, never retried."""
-    for attempt in range(1_000_000):
+    for attempt in itertools.count():
         try:
             await bot.initialize()
             return

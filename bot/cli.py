@@ -419,7 +419,9 @@ def configure_logging(level: int, secrets: Sequence[str]) -> None:
     handler.setFormatter(RedactingFormatter(
         "%(asctime)s %(levelname)s %(name)s: %(message)s", secrets))
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    for earlier in [h for h in root.handlers if isinstance(h.formatter, RedactingFormatter)]:
+        root.removeHandler(earlier)  # main() may run more than once in a process (tests)
+    root.addHandler(handler)
     root.setLevel(level)
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -238,3 +238,29 @@ def test_one_table_gives_menus_help_and_registration():
         "latest", "search", "article", "tags", "subscribe", "unsubscribe", "subscriptions",
         "help", "digest", "digest_time", "timezone", "digest_off", "digest_on"]
     assert [name for name, _ in menu(admin=True)][-2:] == ["reimport", "stats"]
+
+
+def test_the_cli_log_handler_redacts_secrets_in_lines_and_tracebacks(capsys):
+    from bot.cli import RedactingFormatter, configure_logging
+
+    root = logging.getLogger()
+    levels = root.level, logging.getLogger("httpx").level, logging.getLogger("apscheduler").level
+    configure_logging(logging.INFO, [WRONG_TOKEN])
+    try:
+        try:
+            raise RuntimeError(f"The token `{WRONG_TOKEN}` was rejected by the server.")
+        except RuntimeError:
+            logging.getLogger("telegram.ext").exception("retry loop for /bot%s/getMe",
+                                                        WRONG_TOKEN)
+        logging.getLogger("httpx").info("HTTP Request: POST /bot%s/getMe", WRONG_TOKEN)
+    finally:
+        for handler in [h for h in root.handlers
+                        if isinstance(h.formatter, RedactingFormatter)]:
+            root.removeHandler(handler)
+        root.setLevel(levels[0])
+        logging.getLogger("httpx").setLevel(levels[1])
+        logging.getLogger("apscheduler").setLevel(levels[2])
+    err = capsys.readouterr().err
+    assert "retry loop for /bot<secret>/getMe" in err
+    assert "RuntimeError: The token `<secret>` was rejected by the server." in err
+    assert WRONG_TOKEN not in err and "HTTP Request" not in err
