@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.import_search import replicate  # noqa: E402
+from bench.import_search import percentile, replicate  # noqa: E402
 from tests.botapi import BotAPIStandIn, SentMessage  # noqa: E402
 
 QUERIES = [
@@ -58,11 +58,6 @@ def prepare_store(source: Path, count: int, db: Path) -> None:
         replicate(source, count, feed)
         subprocess.run([sys.executable, "-m", "bot", "--db", str(db), "import", str(feed)],
                        check=True, cwd=ROOT)
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 class Load:

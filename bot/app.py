@@ -1,16 +1,17 @@
-"""Wiring: ``build_application(settings, service)`` and the start-up work of ``newsbot run``."""
+"""Wiring: ``build_application(settings, service)``, ``build_bot`` for one-shot commands, and
+``run``, which connects to the Bot API (retrying while it is unreachable) and then serves."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
-from collections.abc import Callable, Coroutine
-from typing import Any
+import signal
+from collections.abc import Sequence
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
-from telegram.error import RetryAfter, TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -20,137 +21,58 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
-from bot import digests, handlers, render
+from bot import digests
 from bot.config import Settings
-from bot.errors import ConfigError
+from bot.digests import DigestSender
+from bot.errors import ConfigError, NewsbotError
+from bot.handlers.commands import COMMANDS, button, menu
+from bot.handlers.common import error_handler, track_chat
+from bot.handlers.context import CONTEXT_TYPES, BotData
+from bot.handlers.reading import inline_query
+from bot.ratelimit import build_rate_limiter
 from bot.service import NewsService
-from bot.transport import AiohttpRequest
 
 logger = logging.getLogger(__name__)
 
-JSONDict = dict[str, Any]
-
-# Connections to the Bot API for everything but getUpdates, which has one of its own.
-CONNECTIONS = 4
-MESSAGES_PER_SECOND = 30  # Telegram's ceiling for messages to different chats
-FLOOD_WINDOW = 1.001  # Telegram's second, and a millisecond for timer granularity
-
-_COMMANDS = {
-    "start": handlers.start_command,
-    "help": handlers.help_command,
-    "latest": handlers.latest_command,
-    "search": handlers.search_command,
-    "article": handlers.article_command,
-    "tags": handlers.tags_command,
-    "subscribe": handlers.subscribe_command,
-    "follow": handlers.subscribe_command,
-    "unsubscribe": handlers.unsubscribe_command,
-    "unfollow": handlers.unsubscribe_command,
-    "subscriptions": handlers.subscriptions_command,
-    "reimport": handlers.reimport_command,
-    "stats": handlers.stats_command,
-}
+# Connections to the Bot API for everything but getUpdates, which has one of its own: the
+# rate limiter lets 30 messages be in flight, and replies and button answers need a few more.
+CONNECTIONS = 40
+TIMEOUTS = {"connect_timeout": 10.0, "read_timeout": 10.0, "write_timeout": 10.0,
+            "pool_timeout": 10.0}  # seconds; a saturated pool fails with TimedOut, not a hang
+WEBHOOK_SECRET_MIN = 32
+CONNECT_BACKOFF = (1.0, 2.0, 4.0, 8.0, 16.0, 30.0)  # seconds between tries; the last repeats
 
 
-class FloodLimiter(AIORateLimiter):
-    """PTB's AIORateLimiter (group limits, 429 retries) with an overall limit that holds for
-    certain rather than on average.
+class TokenRejected(NewsbotError):
+    """The Bot API answered 401 (or 404 for a malformed token) to our token."""
 
-    Telegram answers 429 once a bot sends more than 30 messages within a second, counted as
-    they arrive. AIORateLimiter's overall limit spaces the starts of sends: a busy event loop or
-    network jitter bunches arrivals up by more than the few milliseconds a spacing just under
-    30 a second leaves, and after a 429 every send that queued during the pause leaves at once.
-    So the overall limit is replaced here: each message holds one of 30 permits from the moment
-    it starts until a second after its answer came back (it reached Telegram between those two
-    instants, so no second on Telegram's clock holds more than 30), starts are spaced 1/30 s
-    apart, and after a 429 the queue keeps taking turns. Over a real network the rate is about
-    30 / (1 s + one round trip).
 
-    Everything else is AIORateLimiter's: 20 messages a minute per group, and a 429 pauses
-    sends for its retry_after and the send retries, up to ``max_retries`` times.
-    """
+class WebhookSecretMissing(ConfigError):
+    """``run --webhook`` without a WEBHOOK_SECRET of at least ``minimum`` characters."""
 
-    def __init__(
-        self,
-        per_second: int = MESSAGES_PER_SECOND,
-        *,
-        window: float = FLOOD_WINDOW,
-        group_per_minute: int = 20,
-        max_retries: int = 5,
-    ) -> None:
+    def __init__(self, minimum: int) -> None:
         super().__init__(
-            overall_max_rate=0,  # ours, below
-            group_max_rate=group_per_minute,
-            group_time_period=60,
-            max_retries=max_retries,
-        )
-        self._window = window
-        self._spacing = window / per_second
-        self._permits = asyncio.Semaphore(per_second)
-        self._turn = asyncio.Lock()
-        self._next_start = 0.0
-        self._resume_at = 0.0  # after a 429, nothing starts before this (loop time)
-
-    async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> bool | JSONDict | list[JSONDict]:
-        if data.get("chat_id") is None:  # not a message: not counted, not paced
-            return await super().process_request(
-                callback, args, kwargs, endpoint, data, rate_limit_args
-            )
-
-        async def paced(*call_args: Any, **call_kwargs: Any) -> bool | JSONDict | list[JSONDict]:
-            return await self._paced(callback, call_args, call_kwargs)
-
-        return await super().process_request(paced, args, kwargs, endpoint, data, rate_limit_args)
-
-    async def _paced(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
-        args: Any,
-        kwargs: dict[str, Any],
-    ) -> bool | JSONDict | list[JSONDict]:
-        loop = asyncio.get_running_loop()
-        async with self._turn:  # first come, first served
-            await self._permits.acquire()
-            try:
-                while (delay := max(self._next_start, self._resume_at) - loop.time()) > 0:
-                    await asyncio.sleep(delay)
-            except BaseException:
-                self._permits.release()
-                raise
-            # A late start does not push the next one back (up to one slot of catching up).
-            self._next_start = max(self._next_start, loop.time() - self._spacing) + self._spacing
-        try:
-            return await callback(*args, **kwargs)
-        except RetryAfter as exc:
-            # Sends already past AIORateLimiter's pause must wait for it too.
-            pause = digests.retry_after_seconds(exc) + 0.1
-            self._resume_at = max(self._resume_at, loop.time() + pause)
-            raise
-        finally:
-            loop.call_later(self._window, self._permits.release)
+            f"run --webhook needs WEBHOOK_SECRET of at least {minimum} characters "
+            "(Telegram signs each update with it); generate one with: openssl rand -hex 32")
+        self.minimum = minimum
 
 
-def build_rate_limiter() -> FloodLimiter:
-    """Telegram's flood limits: 30 messages a second overall, 20 a minute per group."""
-    return FloodLimiter()
+def build_requests() -> tuple[HTTPXRequest, HTTPXRequest]:
+    """python-telegram-bot's httpx requests: (everything else, getUpdates)."""
+    return HTTPXRequest(connection_pool_size=CONNECTIONS, **TIMEOUTS), HTTPXRequest(
+        connection_pool_size=1, **TIMEOUTS)
 
 
 def build_bot(settings: Settings, *, rate_limiter: bool = True) -> ExtBot:
     """A bot without an application, for one-shot commands such as send-digests."""
+    request, get_updates_request = build_requests()
     return ExtBot(
         settings.require_token(),
         base_url=settings.base_url or "https://api.telegram.org/bot",
-        request=AiohttpRequest(CONNECTIONS),
-        get_updates_request=AiohttpRequest(1),
+        request=request,
+        get_updates_request=get_updates_request,
         rate_limiter=build_rate_limiter() if rate_limiter else None,
     )
 
@@ -162,14 +84,18 @@ def build_application(
     rate_limiter: bool = True,
     chat_interval: float = 1.0,
     digest_check_every: float | None = digests.CHECK_EVERY,
+    digest_first_check: float = digests.FIRST_CHECK,
 ) -> Application:
-    """The bot with every handler registered; ``rate_limiter=False`` only for benchmarks."""
+    """The bot with every handler registered; ``rate_limiter=False`` only for benchmarks,
+    ``digest_check_every=None`` for no digest job."""
+    request, get_updates_request = build_requests()
     builder = (
         ApplicationBuilder()
         .token(settings.require_token())
+        .context_types(CONTEXT_TYPES)
         .concurrent_updates(True)
-        .request(AiohttpRequest(CONNECTIONS))
-        .get_updates_request(AiohttpRequest(1))
+        .request(request)
+        .get_updates_request(get_updates_request)
         .post_init(prepare)
     )
     if settings.base_url:
@@ -177,41 +103,46 @@ def build_application(
     if rate_limiter:
         builder = builder.rate_limiter(build_rate_limiter())
     application = builder.build()
-    application.bot_data["service"] = service
-    application.bot_data["settings"] = settings
+    data: BotData = application.bot_data
+    data.service = service
+    data.settings = settings
+    data.digests = DigestSender(application.bot, service, chat_interval=chat_interval)
 
     # Group -1 runs before the commands: any message marks its chat reachable again.
     application.add_handler(
-        MessageHandler(filters.ALL & ~filters.UpdateType.EDITED, handlers.track_chat), group=-1
+        MessageHandler(filters.ALL & ~filters.UpdateType.EDITED, track_chat), group=-1
     )
-    for name, callback in _COMMANDS.items():
-        application.add_handler(CommandHandler(name, callback))
-    digests.install(application, chat_interval=chat_interval, check_every=digest_check_every)
-    application.add_handler(CallbackQueryHandler(handlers.button))
-    application.add_handler(InlineQueryHandler(handlers.inline_query))
-    application.add_error_handler(handlers.error_handler)
+    for command in COMMANDS:
+        application.add_handler(CommandHandler(command.name, command.handler))
+    application.add_handler(CallbackQueryHandler(button))
+    application.add_handler(InlineQueryHandler(inline_query))
+    application.add_error_handler(error_handler)
+    if digest_check_every is not None:
+        digests.schedule_digests(application, check_every=digest_check_every,
+                                 first=digest_first_check)
     return application
+
+
+def _bot_commands(commands: Sequence[tuple[str, str]]) -> list[BotCommand]:
+    return [BotCommand(name, text) for name, text in commands]
 
 
 async def prepare(application: Application) -> None:
     """Start-up work: seed an empty store, register the command menus, say we are ready."""
-    service: NewsService = application.bot_data["service"]
-    settings: Settings = application.bot_data["settings"]
+    data: BotData = application.bot_data
+    service, settings = data.service, data.settings
     if await asyncio.to_thread(service.is_empty) and service.seeds_dir is not None:
         if service.seeds_dir.is_dir():
             report = await asyncio.to_thread(service.import_seeds)
             logger.info("Imported %d seed articles from %s", report.added, service.seeds_dir)
         else:
             logger.warning("The store is empty and %s does not exist", service.seeds_dir)
-    user_commands = [BotCommand(n, d) for n, d in render.USER_COMMANDS]
-    extra = application.bot_data.get("extra_commands", ())
-    user_commands += [BotCommand(n, d) for n, d in extra]
-    await application.bot.set_my_commands(user_commands, scope=BotCommandScopeDefault())
-    admin_commands = user_commands + [BotCommand(n, d) for n, d in render.ADMIN_COMMANDS]
+    await application.bot.set_my_commands(
+        _bot_commands(menu(admin=False)), scope=BotCommandScopeDefault())
     for admin_id in sorted(settings.admin_ids):
         try:
             await application.bot.set_my_commands(
-                admin_commands, scope=BotCommandScopeChat(admin_id)
+                _bot_commands(menu(admin=True)), scope=BotCommandScopeChat(admin_id)
             )
         except TelegramError as exc:
             # Telegram only knows the private chat once the admin has written to the bot.
@@ -223,15 +154,65 @@ async def prepare(application: Application) -> None:
     )
 
 
+async def connect(bot: ExtBot, backoff: Sequence[float] = CONNECT_BACKOFF) -> None:
+    """Initialize ``bot`` (its first getMe), retrying with backoff while the Bot API cannot
+    be reached; a rejected token is final: TokenRejected, never retried."""
+    for attempt in itertools.count():
+        try:
+            await bot.initialize()
+            return
+        except InvalidToken:
+            raise TokenRejected() from None  # PTB's message holds the token
+        except NetworkError as exc:  # TimedOut too; a 502 is a NetworkError
+            delay = backoff[min(attempt, len(backoff) - 1)]
+            logger.warning("Cannot reach the Bot API (%s); retrying in %g s", exc, delay)
+            await asyncio.sleep(delay)
+
+
+def check_webhook(settings: Settings) -> None:
+    """Refuse webhook mode without a URL or without a strong secret."""
+    if not settings.webhook_url:
+        raise ConfigError("WEBHOOK_URL must be set to use --webhook.")
+    if len(settings.webhook_secret or "") < WEBHOOK_SECRET_MIN:
+        raise WebhookSecretMissing(WEBHOOK_SECRET_MIN)
+
+
+def _connect_until_stopped(application: Application, backoff: Sequence[float]) -> bool:
+    """Connect on the event loop python-telegram-bot will run on; False if SIGINT/SIGTERM
+    came first."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    connecting = loop.create_task(connect(application.bot, backoff))
+    stop_signals = (signal.SIGINT, signal.SIGTERM)
+    for sig in stop_signals:
+        loop.add_signal_handler(sig, connecting.cancel)
+    try:
+        loop.run_until_complete(connecting)
+        return True
+    except asyncio.CancelledError:
+        logger.info("Stopped before the Bot API could be reached")
+        return False
+    finally:
+        for sig in stop_signals:
+            loop.remove_signal_handler(sig)
+        if connecting.cancelled() or connecting.exception() is not None:
+            loop.run_until_complete(application.bot.shutdown())  # no connection left open
+            loop.close()
+
+
 def run(settings: Settings, service: NewsService, *, webhook: bool = False,
-        rate_limiter: bool = True) -> None:
-    """Run until SIGINT/SIGTERM: long polling, or the webhook server."""
+        rate_limiter: bool = True, backoff: Sequence[float] = CONNECT_BACKOFF) -> None:
+    """Run until SIGINT/SIGTERM: long polling, or the webhook server.
+
+    Raises TokenRejected on a 401, ConfigError for webhook mode without URL or secret."""
+    if webhook:
+        check_webhook(settings)
     application = build_application(settings, service, rate_limiter=rate_limiter)
     if not rate_limiter:
         logger.warning("Rate limiter off: sends are not paced (benchmark mode)")
+    if not _connect_until_stopped(application, backoff):
+        return
     if webhook:
-        if not settings.webhook_url:
-            raise ConfigError("WEBHOOK_URL must be set to use --webhook.")
         application.run_webhook(
             listen="0.0.0.0",
             port=settings.port,

@@ -351,20 +351,33 @@ def summarise_command(service: NewsService, args: argparse.Namespace) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
+TOKEN_REJECTED = "the Bot API rejected the token (401); check TELEGRAM_BOT_TOKEN"
+API_UNREACHABLE = "cannot reach the Bot API: {error}"
+
+
+def _run_bot(settings: Settings, service: NewsService, *, webhook: bool = False,
+             rate_limiter: bool = True) -> int:
+    from bot.app import TokenRejected, run
+
+    try:
+        run(settings, service, webhook=webhook, rate_limiter=rate_limiter)
+    except TokenRejected:
+        print(f"newsbot: {TOKEN_REJECTED}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
 def start_command(service: NewsService, args: argparse.Namespace) -> int:
     settings: Settings = args.settings
     report = service.import_paths([settings.seeds_dir])
     print(f"{settings.seeds_dir}: {report.added} added, {report.updated} updated, "
-          f"{report.unchanged} unchanged, {len(report.failed)} failed.")
+          f"{report.unchanged} unchanged, {len(report.failed)} failed.", flush=True)
     for failure in report.failed:
         print(f"  failed: {location(failure.path, failure.line)}: {failure.error}",
               file=sys.stderr)
     if settings.token:
-        from bot.app import run
-
         logging.getLogger().setLevel(logging.INFO)  # the bot's start-up and ready lines
-        run(settings, service)
-        return EXIT_OK
+        return _run_bot(settings, service)
     print("\nTELEGRAM_BOT_TOKEN is not set, so here is the command line instead "
           "(see README.md to run the bot).\n")
     for article in service.latest(5):
@@ -377,13 +390,15 @@ def start_command(service: NewsService, args: argparse.Namespace) -> int:
 
 
 def run_command(service: NewsService, args: argparse.Namespace) -> int:
-    from bot.app import run
-
-    run(args.settings, service, webhook=args.webhook, rate_limiter=not args.no_rate_limit)
-    return EXIT_OK
+    return _run_bot(args.settings, service, webhook=args.webhook,
+                    rate_limiter=not args.no_rate_limit)
 
 
 def send_digests_command(service: NewsService, args: argparse.Namespace) -> int:
+    """Send due digests (or all with --all) once; the Bot API unreachable or the token rejected
+    is one line and exit 1, with nothing recorded."""
+    from telegram.error import InvalidToken, NetworkError
+
     from bot.app import build_bot
     from bot.digests import DigestSender
 
@@ -393,13 +408,51 @@ def send_digests_command(service: NewsService, args: argparse.Namespace) -> int:
             sender = DigestSender(bot, service, chat_interval=1.0 if paced else 0.0)
             return await (sender.send_all() if args.all else sender.send_due())
 
-    run = asyncio.run(send())
+    try:
+        run = asyncio.run(send())
+    except InvalidToken:
+        print(f"newsbot: {TOKEN_REJECTED}", file=sys.stderr)
+        return EXIT_FAILED
+    except NetworkError as exc:  # at start-up (getMe); later failures fail chats, not the run
+        print(f"newsbot: {API_UNREACHABLE.format(error=exc)}", file=sys.stderr)
+        return EXIT_FAILED
     if args.json:
         _print_json({"messages": run.messages, "served": run.served, "empty": run.empty,
                      "unreachable": run.unreachable, "failed": run.failed})
     else:
         print(run.summary())
     return EXIT_FAILED if run.failed else EXIT_OK
+
+
+class RedactingFormatter(logging.Formatter):
+    """Log lines, tracebacks included, with every secret replaced by ``<secret>``: whatever
+    a library puts in a message or an exception, the token is never printed."""
+
+    def __init__(self, fmt: str, secrets: Sequence[str]) -> None:
+        super().__init__(fmt)
+        self.secrets = [s for s in secrets if s]
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self.secrets:
+            text = text.replace(secret, "<secret>")
+        return text
+
+
+def configure_logging(level: int, secrets: Sequence[str]) -> None:
+    """The only logging set-up: one stderr handler, secrets redacted, noisy loggers quiet."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(RedactingFormatter(
+        "%(asctime)s %(levelname)s %(name)s: %(message)s", secrets))
+    root = logging.getLogger()
+    for earlier in [h for h in root.handlers if isinstance(h.formatter, RedactingFormatter)]:
+        root.removeHandler(earlier)  # main() may run more than once in a process (tests)
+    root.addHandler(handler)
+    root.setLevel(level)
+    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # The job scheduler logs every run of the minutely digest check at INFO.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 class _UsageError(Exception):
@@ -434,19 +487,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     for flag in ("json", "verbose"):
         setattr(args, flag, getattr(args, flag, False))
-    logging.basicConfig(
-        level=logging.INFO if args.verbose or args.command == "run" else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    # The job scheduler logs every run of the minutely digest check at INFO.
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    level = logging.INFO if args.verbose or args.command == "run" else logging.WARNING
+    configure_logging(level, [])
     try:
         settings = load_settings()
+        configure_logging(level, [settings.token or "", settings.webhook_secret or ""])
         args.settings = settings
         if args.command in ("run", "send-digests"):
             settings.require_token()  # before touching the database: the usual first mistake
+        if getattr(args, "webhook", False):
+            from bot.app import check_webhook
+
+            check_webhook(settings)
         try:
             service = _open_service(args, settings)
         except OSError as exc:  # e.g. the --db folder cannot be made: its parent is a file
@@ -470,6 +522,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("newsbot: interrupted", file=sys.stderr)
         return 130
+    except Exception:
+        # A bug or a library surprise: its traceback goes through the redacting formatter.
+        logger.exception("newsbot %s failed unexpectedly", args.command)
+        return EXIT_FAILED
     except BrokenPipeError:
         # The reader went away (e.g. `newsbot latest | head`); that is not an error.
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silences the flush at exit

@@ -1,4 +1,4 @@
-"""Tag digests on Telegram: sending with delivery guarantees, the schedule, the commands.
+"""Tag digests on Telegram: delivery with its guarantees, and the job that sends due digests.
 
 Delivery: an article is recorded as delivered only after Telegram accepted the message that
 carried it, and a chat's watermark moves only once its whole digest went out. A run that
@@ -7,41 +7,39 @@ dies half way therefore resumes with what was not yet accepted, and never repeat
 Schedule: one repeating job looks every minute for chats whose local digest time has passed
 since their previous digest. Times, timezones and subscriptions live in the database, so a
 restart (or `newsbot send-digests` from cron) picks up exactly where the last run stopped.
+
+Within one process a chat's digest is built and sent by one sender at a time, so two /digest
+at once, or /digest during the minute job, deliver each article once. 429s are retried by the
+rate limiter (``bot.ratelimit``), not here: a 429 that outlasts it fails the chat for this run.
+The commands that ask for a digest or change its schedule live in ``bot.handlers.digests``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime
 
-from telegram import Bot, Update
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
-from telegram.ext import Application, CommandHandler, ContextTypes
-from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
+from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import Application
 
 from bot import render
-from bot.handlers import friendly_errors, reply
-from bot.models import ChatSettings, Digest
-from bot.schedule import next_occurrence
+from bot.handlers.common import keyboard
+from bot.handlers.context import NewsContext
+from bot.models import Digest
 from bot.service import NewsService
 
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 CHECK_EVERY = 60.0  # seconds between looks for due digests
-RETRY_AFTER_ATTEMPTS = 5
-SEND_MESSAGE = "sendMessage"
-
-# Digests go out through Bot.do_api_request (see DigestSender._send), which warns that
-# Bot.sendMessage exists; that is known and deliberate here.
-warnings.filterwarnings(
-    "ignore", message=r"Please use 'Bot\.sendMessage' instead", category=PTBUserWarning
-)
+FIRST_CHECK = 5.0  # seconds after start-up
+BUTTONS_PER_ROW = 3
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 def utc_now() -> datetime:
@@ -67,14 +65,6 @@ class DigestRun:
         )
 
 
-def retry_after_seconds(error: RetryAfter) -> float:
-    # PTB 22 warns that retry_after will become a timedelta; accept either.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        delay = error.retry_after
-    return delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
-
-
 def _unreachable(error: TelegramError) -> bool:
     if isinstance(error, Forbidden):
         return True
@@ -83,25 +73,11 @@ def _unreachable(error: TelegramError) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class OutgoingMessage:
-    """One digest message, ready to send: its articles and its sendMessage parameters."""
+    """One digest message, ready to send: its articles, its HTML text and its keyboard."""
 
     article_ids: Sequence[str]
-    parameters: dict
-
-
-def _send_message_parameters(chat_id: int, message: render.ListMessage) -> dict:
-    parameters = {
-        "chat_id": chat_id,
-        "text": message.text,
-        "parse_mode": "HTML",
-        "link_preview_options": {"is_disabled": True},
-    }
-    if message.buttons:
-        parameters["reply_markup"] = {"inline_keyboard": [
-            [{"text": b.text, "callback_data": b.data} for b in row]
-            for row in render.button_rows(message.buttons, 3)
-        ]}
-    return parameters
+    text: str
+    markup: InlineKeyboardMarkup | None
 
 
 class DigestSender:
@@ -125,10 +101,28 @@ class DigestSender:
         self._pending: list[tuple[int, Sequence[str], tuple[int, datetime] | None]] = []
         self._pending_done: asyncio.Future[None] | None = None
         self._writer: asyncio.Task[None] | None = None
+        # chat → its lock and how many senders hold or wait for it
+        self._chats: dict[int, tuple[asyncio.Lock, int]] = {}
 
     async def send_digest(self, chat_id: int, run: DigestRun | None = None) -> DigestRun:
-        """Send one chat what is new for its tags; nothing new means no message."""
+        """Send one chat what is new for its tags; nothing new means no message.
+
+        A second call for the same chat waits for the first to finish, then sends only what
+        is still new."""
         run = run or DigestRun()
+        lock, holders = self._chats.get(chat_id, (asyncio.Lock(), 0))
+        self._chats[chat_id] = (lock, holders + 1)
+        try:
+            async with lock:
+                return await self._send_digest(chat_id, run)
+        finally:
+            lock, holders = self._chats[chat_id]
+            if holders == 1:
+                del self._chats[chat_id]
+            else:
+                self._chats[chat_id] = (lock, holders - 1)
+
+    async def _send_digest(self, chat_id: int, run: DigestRun) -> DigestRun:
         # Off the event loop, in as few hops to the thread pool as possible: a broadcast is
         # bound by the event loop's share of the GIL, and a hop costs it more than the SQL.
         digest, messages = await asyncio.to_thread(self._build, chat_id)
@@ -161,8 +155,10 @@ class DigestSender:
 
     def _build(self, chat_id: int) -> tuple[Digest, list[OutgoingMessage]]:
         digest = self.service.build_digest(chat_id)
-        return digest, [OutgoingMessage(m.article_ids, _send_message_parameters(chat_id, m))
-                        for m in render.render_digest(digest)]
+        return digest, [
+            OutgoingMessage(m.article_ids, m.text, keyboard(m.buttons, BUTTONS_PER_ROW))
+            for m in render.render_digest(digest)
+        ]
 
     async def _delivered(
         self, chat_id: int, article_ids: Sequence[str], upto_seq: int | None
@@ -194,19 +190,10 @@ class DigestSender:
                 done.set_result(None)
 
     async def _send(self, chat_id: int, message: OutgoingMessage) -> None:
-        for attempt in range(RETRY_AFTER_ATTEMPTS):
-            try:
-                # sendMessage as plain JSON both ways: the same request and errors as
-                # Bot.send_message, through the rate limiter as every send, but no keyboard
-                # objects to build and no returned Message to parse, which nothing here reads
-                # (together half the event loop's CPU for a message).
-                await self.bot.do_api_request(SEND_MESSAGE, api_kwargs=dict(message.parameters))
-                return
-            except RetryAfter as exc:
-                # The rate limiter retries too; this covers a bot built without one.
-                if attempt == RETRY_AFTER_ATTEMPTS - 1:
-                    raise
-                await asyncio.sleep(retry_after_seconds(exc))
+        await self.bot.send_message(
+            chat_id, message.text, parse_mode=ParseMode.HTML,
+            link_preview_options=NO_PREVIEW, reply_markup=message.markup,
+        )
 
     async def send_chats(self, chats: Sequence[int]) -> DigestRun:
         run = DigestRun()
@@ -237,121 +224,16 @@ class DigestSender:
 # -- in-process schedule ----------------------------------------------------------------------
 
 
-def _sender(context: ContextTypes.DEFAULT_TYPE) -> DigestSender:
-    return context.bot_data["digest_sender"]
-
-
-async def send_due_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def send_due_digests(context: NewsContext) -> None:
     """Job: send the digests that are due."""
-    run = await _sender(context).send_due()
+    run = await context.digests.send_due()
     if run.messages or run.unreachable or run.failed:
         logger.info("Digests: %s", run.summary())
 
 
-def install(application: Application, *, chat_interval: float = 1.0,
-            check_every: float | None = CHECK_EVERY) -> None:
-    """Register the digest commands and the job that sends due digests."""
-    service: NewsService = application.bot_data["service"]
-    application.bot_data["digest_sender"] = DigestSender(
-        application.bot, service, chat_interval=chat_interval
+def schedule_digests(application: Application, *, check_every: float = CHECK_EVERY,
+                     first: float = FIRST_CHECK) -> None:
+    """Look for due digests every ``check_every`` seconds, the first time after ``first``."""
+    application.job_queue.run_repeating(
+        send_due_digests, interval=check_every, first=first, name="send_due_digests"
     )
-    application.bot_data["extra_commands"] = DIGEST_COMMANDS
-    for name, callback in (
-        ("digest", digest_command),
-        ("digest_time", digest_time_command),
-        ("timezone", timezone_command),
-        ("digest_on", digest_on_command),
-        ("digest_off", digest_off_command),
-    ):
-        application.add_handler(CommandHandler(name, callback))
-    if check_every is not None and application.job_queue is not None:
-        application.job_queue.run_repeating(
-            send_due_digests, interval=check_every, first=5.0, name="send_due_digests"
-        )
-
-
-DIGEST_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("digest", "Your digest of followed tags, now"),
-    ("digest_time", "When your daily digest arrives: /digest_time 08:00"),
-    ("timezone", "Your timezone: /timezone Europe/Kyiv"),
-    ("digest_off", "Pause daily digests"),
-    ("digest_on", "Resume daily digests"),
-)
-
-
-# -- commands ---------------------------------------------------------------------------------
-
-
-def _schedule_line(service: NewsService, chat: ChatSettings, now: datetime) -> str:
-    zone = service.chat_timezone(chat)
-    if not chat.digest_enabled:
-        return "Daily digests are off. /digest_on turns them back on."
-    upcoming = next_occurrence(now, chat.digest_time, zone).astimezone(ZoneInfo(zone))
-    return (
-        f"Your digest arrives daily at {chat.digest_time} ({render.escape(zone)}); "
-        f"next: {upcoming.strftime('%a %-d %b, %H:%M')}."
-    )
-
-
-@friendly_errors
-async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Send this chat's digest now."""
-    sender = _sender(context)
-    chat_id = update.effective_chat.id
-    if not await asyncio.to_thread(sender.service.subscriptions, chat_id):
-        await reply(update, "You follow no tags yet. Try /tags or <code>/subscribe Economy</code>.")
-        return
-    run = await sender.send_digest(chat_id)
-    if chat_id in run.empty:
-        await reply(update, "Nothing new for your tags since your last digest. "
-                            "/latest shows the newest articles.")
-
-
-async def _update_schedule(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, change: Callable[[], ChatSettings]
-) -> None:
-    sender = _sender(context)
-    chat = await asyncio.to_thread(change)
-    await reply(update, _schedule_line(sender.service, chat, sender.clock()))
-
-
-@friendly_errors
-async def digest_time_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Set the local time of the daily digest."""
-    service = _sender(context).service
-    if not context.args:
-        chat = await asyncio.to_thread(service.chat_settings, update.effective_chat.id)
-        await reply(update, render.DIGEST_TIME_USAGE + "\n"
-                    + _schedule_line(service, chat, _sender(context).clock()))
-        return
-    await _update_schedule(update, context, lambda: service.set_digest_time(
-        update.effective_chat.id, " ".join(context.args)))
-
-
-@friendly_errors
-async def timezone_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Set the chat's IANA timezone."""
-    service = _sender(context).service
-    if not context.args:
-        chat = await asyncio.to_thread(service.chat_settings, update.effective_chat.id)
-        await reply(update, render.TIMEZONE_USAGE + "\n"
-                    + _schedule_line(service, chat, _sender(context).clock()))
-        return
-    await _update_schedule(update, context, lambda: service.set_timezone(
-        update.effective_chat.id, " ".join(context.args)))
-
-
-@friendly_errors
-async def digest_on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Resume daily digests."""
-    service = _sender(context).service
-    await _update_schedule(update, context, lambda: service.set_digest_enabled(
-        update.effective_chat.id, True))
-
-
-@friendly_errors
-async def digest_off_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Pause daily digests."""
-    service = _sender(context).service
-    await _update_schedule(update, context, lambda: service.set_digest_enabled(
-        update.effective_chat.id, False))

@@ -133,11 +133,13 @@ class BotAPIStandIn:
         self,
         token: str = "123456:TEST-TOKEN",
         *,
+        port: int = 0,
         username: str = "newsbot_test_bot",
         enforce_flood_limits: bool = False,
         per_chat_limit: bool = False,
     ) -> None:
         self.token = token
+        self.port = port
         self.username = username
         self.enforce_flood_limits = enforce_flood_limits
         self.per_chat_limit = per_chat_limit
@@ -157,6 +159,8 @@ class BotAPIStandIn:
         self._retry_after_budget = 0
         self._retry_after_seconds = 1
         self._hang_after: int | None = None
+        self._fail_budget = 0
+        self._fail_code = 502
         self._release = threading.Event()
         self._recent_sends: deque[float] = deque()
         self._last_send_per_chat: dict[int, float] = {}
@@ -173,7 +177,7 @@ class BotAPIStandIn:
         class Handler(_RequestHandler):
             api = standin
 
-        self._server = _Server(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", self.port), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
                                         name="botapi-standin")
         self._thread.start()
@@ -232,16 +236,22 @@ class BotAPIStandIn:
             ]
         return self._push({"message": message})
 
-    def push_callback(self, message: SentMessage, data: str, *, user_id: int | None = None) -> str:
-        """A user presses a button (or forges ``data``) under one of the bot's messages."""
+    def push_callback(self, message: SentMessage | None, data: str, *,
+                      user_id: int | None = None) -> str:
+        """A user presses a button (or forges ``data``) under one of the bot's messages; with
+        ``message`` None, under an inline message, as Telegram sends it without a message."""
         callback_id = str(next(self._callback_ids))
-        self._push({"callback_query": {
+        query: dict[str, Any] = {
             "id": callback_id,
-            "from": self._user(user_id or message.chat_id),
-            "message": self._message_json(message),
-            "chat_instance": f"ci{message.chat_id}",
+            "from": self._user(user_id or (message.chat_id if message else 1)),
+            "chat_instance": f"ci{message.chat_id if message else 0}",
             "data": data,
-        }})
+        }
+        if message is None:
+            query["inline_message_id"] = f"inline{callback_id}"
+        else:
+            query["message"] = self._message_json(message)
+        self._push({"callback_query": query})
         return callback_id
 
     def press(self, message: SentMessage, button_text: str, *, user_id: int | None = None) -> str:
@@ -311,6 +321,12 @@ class BotAPIStandIn:
         with self._lock:
             self._retry_after_budget = count
             self._retry_after_seconds = retry_after
+
+    def fail_next_requests(self, count: int, code: int = 502) -> None:
+        """Answer the next ``count`` requests, whatever they are, with HTTP ``code``."""
+        with self._lock:
+            self._fail_budget = count
+            self._fail_code = code
 
     def hang_after(self, accepted: int) -> None:
         """After ``accepted`` more messages, hold every further send without answering."""
@@ -550,6 +566,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
         try:
             if match is None:
                 raise APIError(404, "Not Found")
+            with self.api._lock:
+                failing = self.api._fail_budget > 0
+                self.api._fail_budget -= failing
+            if failing:
+                raise APIError(self.api._fail_code, "Bad Gateway")
             if match[1] != self.api.token:
                 raise APIError(401, "Unauthorized")
             result = self.api.call(match[2], self._params(body))

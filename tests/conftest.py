@@ -11,6 +11,7 @@ import pytest
 from bot.models import Summary
 from bot.service import NewsService
 from bot.store import Store
+from tests.botapi import BotAPIStandIn
 
 # As `newsbot` itself does (bot/cli.py): python-telegram-bot's future timedelta durations.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -50,6 +51,13 @@ def store() -> Store:
 @pytest.fixture
 def service(store: Store) -> NewsService:
     return NewsService(store, summarise=fake_summarise)
+
+
+@pytest.fixture
+def api() -> BotAPIStandIn:
+    """The Bot API stand-in, serving on 127.0.0.1."""
+    with BotAPIStandIn() as standin:
+        yield standin
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -9,7 +11,8 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
+import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -27,12 +30,6 @@ ADMIN, USER, OTHER = 111, 222, 333
 USER_ID = "1a5b572a34d5b3ee"
 USER_TITLE = "Lukashenko denies Putin insisting on joining the war in Ukraine – ISW"
 LONG_TITLE = "The long harbour report"
-
-
-@pytest.fixture
-def api():
-    with BotAPIStandIn() as standin:
-        yield standin
 
 
 @pytest.fixture
@@ -54,23 +51,36 @@ def seeds(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture
-async def newsbot(api: BotAPIStandIn, seeds: Path, tmp_path: Path):
+@contextlib.asynccontextmanager
+async def running_newsbot(api: BotAPIStandIn, seeds: Path, db_path: Path, *,
+                          summarise=fake_summarise, clock=None, **options):
     """The application as `newsbot run` builds it, polling the stand-in."""
     settings = Settings(token=api.token, admin_ids=frozenset({ADMIN}),
-                        db_path=tmp_path / "news.db", seeds_dir=seeds, base_url=api.base_url)
-    service = NewsService(Store(settings.db_path), summarise=fake_summarise,
-                          seeds_dir=settings.seeds_dir)
-    application = build_application(settings, service, digest_check_every=None)
+                        db_path=db_path, seeds_dir=seeds, base_url=api.base_url)
+    service = NewsService(Store(settings.db_path), summarise=summarise,
+                          seeds_dir=settings.seeds_dir, clock=clock)
+    application = build_application(settings, service, **options)
     await application.initialize()
     await prepare(application)
     await application.start()
-    await application.updater.start_polling(poll_interval=0, timeout=1)
-    yield application
-    await application.updater.stop()
-    await application.stop()
-    await application.shutdown()
-    service.store.close()
+    # As Application.run_polling does: polling errors go to the application's error handler.
+    await application.updater.start_polling(
+        poll_interval=0, timeout=1, error_callback=lambda error: application.create_task(
+            application.process_error(update=None, error=error)))
+    try:
+        yield application
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+        service.store.close()
+
+
+@pytest.fixture
+async def newsbot(api: BotAPIStandIn, seeds: Path, tmp_path: Path):
+    async with running_newsbot(api, seeds, tmp_path / "news.db",
+                               digest_check_every=None) as application:
+        yield application
 
 
 async def say(api: BotAPIStandIn, chat_id: int, text: str, replies: int = 1,
@@ -207,14 +217,22 @@ async def test_reimport_for_admins_only(api, newsbot, seeds, caplog):
     assert stats.text.splitlines()[1] == "Articles: 10"
 
 
-async def test_a_second_reimport_while_one_runs_is_refused(api, newsbot):
-    service = newsbot.bot_data["service"]
-    assert service._import_lock.acquire()  # an import in progress
+async def test_a_second_reimport_while_one_runs_is_refused(api, newsbot, seeds):
+    service = newsbot.bot_data.service
+    started, release = threading.Event(), threading.Event()
+
+    def hold(count: int) -> None:  # the running import's progress: it waits here
+        started.set()
+        release.wait(10)
+
+    running = asyncio.create_task(asyncio.to_thread(service.import_paths, [seeds], progress=hold))
     try:
+        assert await asyncio.to_thread(started.wait, 10)
         [answer] = await say(api, ADMIN, "/reimport")
         assert answer.text == "An import is already running; I will not start another."
     finally:
-        service._import_lock.release()
+        release.set()
+        await running
 
 
 async def test_bad_and_stale_buttons_are_answered(api, newsbot):
@@ -253,12 +271,13 @@ async def test_digest_after_reimport_arrives_once(api, newsbot, seeds):
     assert off.text.startswith("Daily digests are off.")
 
 
-async def test_unexpected_errors_are_logged_and_apologised_for(api, newsbot, caplog):
+async def test_unexpected_errors_are_logged_and_apologised_for(api, seeds, tmp_path, caplog):
     def broken(*args, **kwargs) -> Summary:
         raise RuntimeError("summariser exploded")
 
-    newsbot.bot_data["service"]._summarise = broken
-    [sorry] = await say(api, USER, "/latest 1")
+    async with running_newsbot(api, seeds, tmp_path / "news.db", summarise=broken,
+                               digest_check_every=None):
+        [sorry] = await say(api, USER, "/latest 1")
     assert sorry.text == "Something went wrong, please try again."
     assert "Exception while handling an update" in caplog.text
     assert "RuntimeError: summariser exploded" in caplog.text
@@ -303,21 +322,27 @@ async def test_a_tag_with_a_comma_is_followed_whole(api, newsbot, seeds):
     assert quoted.text.splitlines()[0] == "Now following: Rates, Bonds, Economy."
 
 
-def test_newsbot_run_polls_the_stand_in_and_stops_on_sigterm(api, seeds, tmp_path):
+@pytest.mark.parametrize("command", ["run", "start"])
+def test_newsbot_run_and_start_poll_the_stand_in_and_stop_on_sigterm(api, seeds, tmp_path,
+                                                                     command):
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_BASE_URL": api.base_url,
            "NEWSBOT_DB": str(tmp_path / "run.db"), "NEWSBOT_SEEDS": str(seeds),
            "ADMIN_IDS": str(ADMIN)}
-    process = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path,
+    process = subprocess.Popen([sys.executable, "-m", "bot", command], env=env, cwd=tmp_path,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         api.wait_until(lambda: "default" in api.commands, timeout=30)
-        api.push_message(USER, "/start")
+        update_id = api.push_message(USER, "/start")
         api.wait_until(lambda: api.messages_to(USER), timeout=30)
-        time.sleep(0.2)
+        # The bot acknowledged the update (its next poll's offset is past it).
+        api.wait_until(lambda: any(method == "getUpdates" and int(params.get("offset") or 0)
+                                   > update_id for method, params in api.requests), timeout=30)
     finally:
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=30)
     assert process.returncode == 0, output
+    if command == "start":  # the seed import first, then the bot
+        assert output.startswith(f"{seeds}: 9 added, 0 updated, 0 unchanged, 0 failed.")
     assert "newsbot is ready as @newsbot_test_bot: 9 articles" in output
     assert api.token not in output
     assert "Traceback" not in output
@@ -331,3 +356,75 @@ def test_newsbot_run_without_a_token_explains_botfather(tmp_path):
     assert done.returncode == 2
     assert "@BotFather" in done.stderr and "/newbot" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+async def test_forged_repeated_and_messageless_buttons_get_short_answers(api, newsbot, caplog):
+    [page1] = await say(api, USER, "/search harbour")
+    token = page1.button("Next ›")["callback_data"].split(":")[1]
+    forged = {f"page:{token}:99999999999999999999": "That page is past the last result.",
+              f"page:{token}:²": "This list has expired — send /search again.",
+              f"page:{token}:-5": "This list has expired — send /search again."}
+    for data, expected in forged.items():
+        assert (await api.callback_answer(api.push_callback(page1, data)))["text"] == expected
+    # «Next ›» tapped twice before the first edit shows: the second edit changes nothing.
+    first, second = api.press(page1, "Next ›"), api.press(page1, "Next ›")
+    assert (await api.callback_answer(first)).get("text") is None
+    assert (await api.callback_answer(second)).get("text") is None
+    await api.until(lambda: "(6–8)" in page1.text)
+    # A button under an inline message: Telegram sends the callback without a message.
+    answer = await api.callback_answer(api.push_callback(None, f"page:{token}:5"))
+    assert answer["text"] == "This list has expired — send /search again."
+    assert "Exception while handling an update" not in caplog.text
+    assert all("Something went wrong" not in m.text for m in api.messages_to(USER))
+
+
+async def test_two_digests_at_once_deliver_each_article_once(api, newsbot, seeds):
+    await say(api, USER, "/subscribe Lighthouses")
+    for n in range(3):
+        (seeds / f"light{n}.txt").write_text(article_text(
+            f"Lighthouse story {n}", tags="Lighthouses", body="The lamp was repaired."))
+    await say(api, ADMIN, "/reimport", replies=2)
+    before = len(api.messages_to(USER))
+    api.push_message(USER, "/digest")
+    api.push_message(USER, "/digest")
+    replies = await api.replies(USER, 2, after=before)
+    texts = "\n".join(m.text for m in replies)
+    for n in range(3):
+        assert texts.count(f"Lighthouse story {n}") == 1
+    assert sorted(m.text.split(" —")[0].split(" for")[0] for m in replies) == [
+        "Nothing new", "Your news digest"]
+
+
+async def test_the_running_bot_sends_due_digests_from_its_repeating_job(api, seeds, tmp_path):
+    db_path = tmp_path / "news.db"
+    with Store(db_path) as store:
+        service = NewsService(store, summarise=fake_summarise)
+        service.import_paths([seeds])
+        service.subscribe(USER, "Lighthouses")
+        service.set_digest_time(USER, "00:00")
+        yesterday = datetime.now(UTC) - timedelta(days=1)
+        service.finish_digest(USER, 0, yesterday)  # the previous digest: so this one is due
+        (tmp_path / "new").mkdir()
+        (tmp_path / "new" / "light.txt").write_text(article_text(
+            "Lighthouse keepers return", tags="Lighthouses", body="The lamp was repaired."))
+        service.import_paths([tmp_path / "new"])
+    async with running_newsbot(api, seeds, db_path, digest_check_every=0.2,
+                               digest_first_check=0.1) as application:
+        [job] = application.job_queue.jobs()
+        assert (job.name, job.job.trigger.interval.total_seconds()) == ("send_due_digests", 0.2)
+        [digest] = await api.replies(USER, 1)
+    assert digest.text.startswith("Your news digest — 1 new article")
+    assert "1. Lighthouse keepers return" in digest.text
+
+
+async def test_a_network_error_while_polling_is_one_warning_line(api, newsbot, caplog):
+    caplog.set_level(logging.WARNING)
+    api.fail_next_requests(1, code=502)  # the next getUpdates: Telegram's 502 Bad Gateway
+    await api.until(lambda: any(r.getMessage().startswith("Polling the Bot API failed")
+                                for r in caplog.records))
+    [welcome] = await say(api, USER, "/start")  # polling carried on
+    assert welcome.text.startswith("Welcome to newsbot!")
+    problems = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.getMessage() for r in problems] == [
+        "Polling the Bot API failed, retrying: Bad Gateway"]
+    assert problems[0].exc_info is None

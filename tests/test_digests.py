@@ -1,5 +1,6 @@
 """Digest content and delivery guarantees: with a fake bot and clock, then over HTTP."""
 
+import asyncio
 import json
 import os
 import subprocess
@@ -38,13 +39,8 @@ class FakeBot:
         if error is not None:
             raise error
         assert render.telegram_length(text) <= render.MESSAGE_LIMIT
+        assert kwargs["parse_mode"] == "HTML"
         self.accepted.append((chat_id, text))
-
-    async def do_api_request(self, endpoint: str, api_kwargs: dict) -> dict:
-        # DigestSender sends sendMessage as plain JSON; a FakeBot treats it as send_message.
-        assert endpoint == "sendMessage"
-        await self.send_message(**api_kwargs)
-        return {"message_id": self.attempts}
 
 
 class Clock:
@@ -71,6 +67,11 @@ def long_summary(text, sentences=3, method="default", language=None, title=""):
 
 @pytest.fixture
 def add_articles(service: NewsService, write_article, tmp_path):
+    return articles_adder(service, write_article, tmp_path)
+
+
+def articles_adder(service: NewsService, write_article, tmp_path):
+    """Import articles (title, tags) into ``service``; returns a function giving their ids."""
     counter = iter(range(10_000))
 
     def add(*specs: tuple[str, str]) -> list[str]:
@@ -128,9 +129,10 @@ async def test_at_most_ten_items_then_a_pointer_to_latest(service, add_articles,
     assert "Story 12" in text and "Story 02" not in text
 
 
-async def test_long_digests_split_into_messages_each_with_their_buttons(store, add_articles,
-                                                                       clock, service):
-    service._summarise = long_summary
+async def test_long_digests_split_into_messages_each_with_their_buttons(store, clock,
+                                                                       write_article, tmp_path):
+    service = NewsService(store, summarise=long_summary, clock=clock)
+    add_articles = articles_adder(service, write_article, tmp_path)
     service.subscribe(CHAT, "Economy")
     add_articles(*[(f"Story {n}", "Economy") for n in range(10)])
     bot = FakeBot()
@@ -160,16 +162,24 @@ async def test_chat_not_found_is_unreachable_too(service, add_articles, clock):
     assert run.unreachable == [CHAT]
 
 
-async def test_retry_after_delays_and_delivers_once(service, add_articles, clock):
+async def test_a_429_left_over_by_the_rate_limiter_fails_the_chat_for_this_run(
+        service, add_articles, clock):
+    # 429s are retried by the rate limiter alone (see test_429s_delay_sends_but_…); one that
+    # still reaches the sender fails the chat, records nothing, and the next run sends it.
     service.subscribe(CHAT, "Economy")
     add_articles(("Rates rise", "Economy"))
-    bot = FakeBot({1: RetryAfter(timedelta(0))})
+    bot = FakeBot({1: RetryAfter(timedelta(seconds=30))})
     run = await sender_for(service, bot, clock).send_digest(CHAT)
-    assert (run.served, len(bot.accepted), bot.attempts) == ([CHAT], 1, 2)
+    assert (run.failed, bot.accepted, bot.attempts) == ([CHAT], [], 1)
+    assert service.delivered_ids(CHAT) == []
+    again = FakeBot()
+    run = await sender_for(service, again, clock).send_digest(CHAT)
+    assert run.served == [CHAT] and len(again.accepted) == 1
 
 
-async def test_failure_half_way_resumes_without_repeating(service, add_articles, clock):
-    service._summarise = long_summary
+async def test_failure_half_way_resumes_without_repeating(store, clock, write_article, tmp_path):
+    service = NewsService(store, summarise=long_summary, clock=clock)
+    add_articles = articles_adder(service, write_article, tmp_path)
     service.subscribe(CHAT, "Economy")
     ids = add_articles(*[(f"Story {n}", "Economy") for n in range(6)])
     bot = FakeBot({2: NetworkError("connection reset")})
@@ -219,12 +229,6 @@ async def test_send_due_sends_only_due_chats_and_only_once(service, add_articles
 # -- against the Bot API stand-in, over HTTP --------------------------------------------------
 
 CHATS = [2001, 2002, 2003, 2004, 2005, 2006]
-
-
-@pytest.fixture
-def api():
-    with BotAPIStandIn() as standin:
-        yield standin
 
 
 def subscribe_all_and_import(service: NewsService, folder: Path, titles: list[str]) -> None:
@@ -366,3 +370,38 @@ async def test_a_failed_delivery_commit_fails_only_the_chats_waiting_on_it(servi
     again = await sender_for(service, FakeBot(), clock).send_chats(chats)
     assert sorted(again.served) == sorted(run.failed)
     assert sorted(again.empty) == sorted(run.served)
+
+
+class GatedBot(FakeBot):
+    """A FakeBot whose sends wait at ``gate`` until every sender has built its digest."""
+
+    def __init__(self, gate: asyncio.Event, arrived: list[int], senders: int) -> None:
+        super().__init__()
+        self.gate, self.arrived, self.senders = gate, arrived, senders
+
+    async def send_message(self, chat_id: int, text: str, **kwargs) -> None:
+        self.arrived.append(chat_id)
+        if len(self.arrived) >= self.senders:
+            self.gate.set()
+        await self.gate.wait()
+        await super().send_message(chat_id, text, **kwargs)
+
+
+@pytest.mark.xfail(strict=True, reason="issue 9 case 4 across processes: needs the per-chat "
+                   "claim (Store.claim_chat/release_chat, branch store) wired at merge")
+async def test_two_senders_at_once_deliver_each_article_once(service, add_articles, clock):
+    # Two senders on one store stand for two processes (cron's send-digests and the bot's job).
+    service.subscribe(CHAT, "Economy")
+    add_articles(("Rates rise", "Economy"), ("Banks merge", "Economy"))
+    gate, arrived = asyncio.Event(), []
+    bots = [GatedBot(gate, arrived, senders=2) for _ in range(2)]
+
+    async def send(bot: GatedBot) -> None:
+        try:
+            await sender_for(service, bot, clock).send_digest(CHAT)
+        finally:
+            gate.set()  # a sender that stood back (the chat claimed) lets the other go
+
+    await asyncio.gather(*(send(bot) for bot in bots))
+    text = texts(bots[0]) + texts(bots[1])
+    assert text.count("Rates rise") == 1 and text.count("Banks merge") == 1

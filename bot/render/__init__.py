@@ -44,7 +44,6 @@ from bot.render.markup import (
     telegram_length,
 )
 from bot.render.wording import (
-    ADMIN_COMMANDS,
     ARTICLE_USAGE,
     DIGEST_TIME_USAGE,
     EXPIRED,
@@ -56,7 +55,6 @@ from bot.render.wording import (
     TIMEZONE_USAGE,
     UNSUBSCRIBE_USAGE,
     USAGES,
-    USER_COMMANDS,
     WELCOME,
     error_alert,
     follow_alert,
@@ -74,9 +72,9 @@ from bot.render.wording import (
 )
 
 __all__ = [
-    "ADMIN_COMMANDS", "ARTICLE_USAGE", "CALLBACK_LIMIT", "DIGEST_TIME_USAGE", "ELLIPSIS",
+    "ARTICLE_USAGE", "CALLBACK_LIMIT", "DIGEST_TIME_USAGE", "ELLIPSIS",
     "EXPIRED", "LATEST_USAGE", "MESSAGE_LIMIT", "NOT_ADMIN", "SEARCH_USAGE", "SOMETHING_WRONG",
-    "SUBSCRIBE_USAGE", "TIMEZONE_USAGE", "UNSUBSCRIBE_USAGE", "USAGES", "USER_COMMANDS",
+    "SUBSCRIBE_USAGE", "TIMEZONE_USAGE", "UNSUBSCRIBE_USAGE", "USAGES",
     "WELCOME", "Button", "ListMessage", "article_buttons", "article_header", "button_rows",
     "callback_data", "clip", "error_alert", "escape", "fit", "follow_alert", "format_date",
     "highlight", "pack", "parse_callback", "render_card", "render_digest", "render_error",

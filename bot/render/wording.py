@@ -42,20 +42,6 @@ WELCOME = (
     "/help lists everything I can do."
 )
 
-USER_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("latest", "Newest articles: /latest [N] [tag]"),
-    ("search", "Search: /search words \"a phrase\" tag:Economy"),
-    ("article", "One article in full: /article ID"),
-    ("tags", "Most used tags, to follow"),
-    ("subscribe", "Follow tags: /subscribe Economy, Climate"),
-    ("unsubscribe", "Stop following a tag: /unsubscribe Economy"),
-    ("subscriptions", "The tags you follow"),
-    ("help", "Every command"),
-)
-ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("reimport", "Admin: re-import the seed articles"),
-    ("stats", "Admin: store statistics"),
-)
 
 SEARCH_USAGE = (
     "Usage: <code>/search WORDS</code>\n"
@@ -139,9 +125,9 @@ def error_alert(exc: NewsbotError) -> str:
     return clip(plain, ALERT_LIMIT)
 
 
-def render_help(is_admin: bool, extra: Sequence[tuple[str, str]] = ()) -> str:
+def render_help(commands: Sequence[tuple[str, str]]) -> str:
+    """/help: one line per (command, help line), as ``handlers.commands.menu`` lists them."""
     lines = ["<b>What I can do</b>"]
-    commands = [*USER_COMMANDS, *extra, *(ADMIN_COMMANDS if is_admin else ())]
     lines += [f"/{name} — {escape(text)}" for name, text in commands]
     lines.append(
         "\nSearch tips: words are combined with AND; \"quoted phrases\", prefix*, "
