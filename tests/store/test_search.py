@@ -1,0 +1,118 @@
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.articles import read_article_file
+from bot.models import HIGHLIGHT_END, HIGHLIGHT_START
+from bot.query import parse_query
+from bot.store import Store
+from tests.conftest import USER_ARTICLE
+from tests.store.conftest import make, titles
+
+USER_TITLE = "Lukashenko denies Putin insisting on joining the war in Ukraine – ISW"
+
+
+def test_search_finds_the_user_article_for_belarus(news):
+    hits = news.search(parse_query("Belarus"))
+    assert hits[0].article.id == read_article_file(USER_ARTICLE).id
+    assert f"{HIGHLIGHT_START}Belarus{HIGHLIGHT_END}" in hits[0].snippet
+
+
+def test_stemming_diacritics_and_cyrillic(news):
+    assert titles(news, "refusing") == [
+        "Veldoria refuses the loan",
+        "Lukashenko denies Putin insisting on joining the war in Ukraine – ISW"]
+    assert titles(news, "cafe") == ["Café owners protest"]
+    assert titles(news, "голосування") == ["Вибори у Вельдорії"]
+    assert titles(news, "ВИБОРЧА") == ["Вибори у Вельдорії"]
+
+
+def test_title_outranks_tags_outranks_body(store):
+    store.upsert_articles([
+        make("Quiet week", tags="Harbour", body="Nothing new."),
+        make("Body mention", tags="Misc", body="The harbour was busy."),
+        make("Harbour dues rise", tags="Misc", body="Fees go up."),
+    ])
+    assert titles(store, "harbour") == ["Harbour dues rise", "Quiet week", "Body mention"]
+
+
+def test_search_language(news):
+    assert sorted(titles(news, "economy")) == [
+        "Café owners protest", "Storm season", "Veldoria refuses the loan"]
+    assert sorted(titles(news, "economy -cafe")) == ["Storm season", "Veldoria refuses the loan"]
+    assert titles(news, '"finance minister"') == ["Veldoria refuses the loan"]
+    assert titles(news, '"minister finance"') == []
+    assert titles(news, "Lukash*") == [
+        "Lukashenko denies Putin insisting on joining the war in Ukraine – ISW"]
+    assert titles(news, "economy tag:Veldoria") == ["Veldoria refuses the loan"]
+    assert titles(news, "tag:economy category:Politics") == ["Café owners protest"]
+    assert titles(news, "tag:economy -tag:veldoria") == ["Café owners protest"]
+    assert titles(news, "-economy category:science") == []
+    assert titles(news, 'category:"world news"') == ["Вибори у Вельдорії"]
+
+
+def test_search_filters_in_every_combination(news):
+    assert titles(news, "tag:economy tag:veldoria") == ["Veldoria refuses the loan"]
+    assert titles(news, "tag:economy category:business") == ["Veldoria refuses the loan"]
+    assert titles(news, "tag:economy -owners") == ["Veldoria refuses the loan"]
+    assert titles(news, "-tag:economy category:science") == ["Storm season"]
+    assert len(titles(news, "-tag:economy")) == 3
+    assert titles(news, "economy -tag:veldoria category:science") == ["Storm season"]
+    assert titles(news, "economy tag:economy category:politics") == ["Café owners protest"]
+    assert titles(news, "economy tag:economy tag:VELDORIA") == ["Veldoria refuses the loan"]
+    assert titles(news, 'refus* tag:economy -tag:"port amsel" category:business') == [
+        "Veldoria refuses the loan"]
+    assert sorted(titles(news, "econom* -tag:veldoria")) == [
+        "Café owners protest", "Storm season"]
+    assert titles(news, "tag:nosuchtag") == titles(news, "economy tag:nosuchtag") == []
+
+
+def test_prefix_search_highlights_and_pages(news):
+    hits = news.search(parse_query("econ*"), limit=10)
+    assert len(hits) == 3
+    assert all(f"{HIGHLIGHT_START}Econom" in h.snippet or f"{HIGHLIGHT_START}econom" in h.snippet
+               for h in hits)
+    assert [h.rank for h in hits] == sorted(h.rank for h in hits)
+    second = news.search(parse_query("econ*"), limit=2, offset=1)
+    assert [h.article.id for h in second] == [h.article.id for h in hits[1:]]
+
+
+def test_search_pages(news):
+    everything = titles(news, "tag:economy")
+    assert len(everything) == 2
+    page_two = news.search(parse_query("tag:economy"), limit=1, offset=1)
+    assert [h.article.title for h in page_two] == everything[1:]
+
+
+HOSTILE = [
+    '"', '""', "'", "(", ")", "AND (", "OR", "NOT", "NEAR(", "NEAR(a b, 2)", "*", "**", "a*b",
+    "^start", "col:val", "title:x", "{a b}", "a + b", "'; DROP TABLE articles; --",
+    '" OR 1=1 --', "\\", "\x00", "\x02\x03", "😀", "🇺🇦 flag", "tag:", "tag:(", 'tag:"',
+    "category:*", "-", "--", "-*", "x" * 10_000, "word " * 2_000, "é" * 5000,
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_queries_are_searched_as_plain_words(news, text):
+    # Operators mean nothing: "AND" and "NOT" are searched as the words the user article has.
+    expected = [USER_TITLE] if text in ("AND (", "NOT") else []
+    assert titles(news, text) == expected
+    assert news.article_count() == 5  # nothing was dropped
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=st.text(max_size=300) | st.text(alphabet='"*()-:^+ ANDORNEAtagcy', max_size=60))
+def test_any_text_gives_a_page_of_distinct_hits_best_first(news, text):
+    hits = news.search(parse_query(text), limit=3)
+    ids = [hit.article.id for hit in hits]
+    assert len(ids) == len(set(ids)) <= 3
+    assert [hit.rank for hit in hits] == sorted(hit.rank for hit in hits)
+
+
+def test_word_search_ranks_only_the_newest_matches_of_a_large_result():
+    store = Store(rank_window=2)
+    store.upsert_articles([make(f"Harbour {n}", tags="Port") for n in range(5)])
+    assert sorted(titles(store, "harbour")) == ["Harbour 3", "Harbour 4"]
+    assert len(titles(store, "harbour tag:port")) == 5  # filtered searches see every match
