@@ -1,6 +1,13 @@
 """Full-text search: one function per query strategy, and the page they share.
 
-Each strategy returns the page's rows as (seq, rank) or (seq, rank, snippet), best first.
+Words are ranked by bm25 (title above tags above subtitle above body) times a recency factor
+of the publication time: ``RECENCY_SECONDS / (RECENCY_SECONDS + age)``, the age counted from
+the store's newest article, so an article that much older needs twice the relevance. A word
+with more matches than the rank window is ranked a window at a time: the newest ``window``
+matches by publication time first, then the next older ``window``, and so on, so paging
+reaches every match.
+
+Each strategy returns the page's rows as (seq, rank), best first.
 """
 
 from __future__ import annotations
@@ -16,13 +23,22 @@ from bot.store.articles import ARTICLE_COLUMNS, article_from_row
 from bot.store.database import Database, reading
 
 # Column weights for bm25(): title above tags above subtitle above body.
-_WEIGHTS = "10.0, 2.5, 5.0, 1.0"
-_BM25 = f"bm25(articles_fts, {_WEIGHTS})"
+_BM25 = "bm25(articles_fts, 10.0, 2.5, 5.0, 1.0)"
 _SNIPPET = "snippet(articles_fts, -1, ?, ?, '…', 24)"
-# Word searches rank the newest this many matches (by import order); filters see them all.
+RECENCY_SECONDS = 30 * 86400
+# How many matches of a common word are ranked together (see the module docstring).
 RANK_WINDOW = 1000
+# The publication time of a match from a small index instead of the large article rows.
+_PUBLISHED = "articles p INDEXED BY articles_published_by_seq"
 
 Rows = list[tuple[Any, ...]]
+
+
+def _score(published: str, newest: int) -> str:
+    """bm25 (negative: lower is better) shrunk towards 0 for articles older than ``newest``;
+    the numbers are the store's own integers, written into the SQL."""
+    recency = f"{RECENCY_SECONDS:d}.0"
+    return f"{_BM25} * ({recency} / ({recency} + max(0, {int(newest):d} - {published})))"
 
 
 def _filters(
@@ -54,35 +70,62 @@ def _filters(
 
 
 def rank_words(
-    conn: sqlite3.Connection, query: SearchQuery, match: str, limit: int, offset: int,
-    window: int,
+    conn: sqlite3.Connection, match: str, limit: int, offset: int, window: int, newest: int
 ) -> Rows:
-    """Words alone: ranked inside the FTS index, only among the newest ``window`` matches."""
-    floor = conn.execute(
-        "SELECT min(rowid) FROM (SELECT rowid FROM articles_fts"
-        " WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT ?)",
-        (match, window),
+    """Words alone. Up to ``window`` matches are all ranked together; more are ranked a
+    window at a time, newest publication first."""
+    count = conn.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?)",
+        (match, _WALK_FROM * window + 1),
     ).fetchone()[0]
-    if any(term.prefix for term in query.terms):
-        # FTS5 sorts by rank itself and makes snippets for the page only: a prefix expands to
-        # many terms, and a snippet looked up by rowid afterwards would expand it again.
+    if count <= window:
         return conn.execute(
-            f"SELECT rowid, rank, {_SNIPPET} FROM articles_fts"
-            " WHERE articles_fts MATCH ? AND rank MATCH ? AND rowid >= ?"
-            " ORDER BY rank LIMIT ? OFFSET ?",
-            (HIGHLIGHT_START, HIGHLIGHT_END, match, f"bm25({_WEIGHTS})", floor or 0, limit,
-             offset),
+            f"SELECT articles_fts.rowid, {_score('p.published_ts', newest)} AS score"
+            " FROM articles_fts"
+            f" CROSS JOIN {_PUBLISHED} ON p.seq = articles_fts.rowid"
+            " WHERE articles_fts MATCH :match"
+            " ORDER BY score, articles_fts.rowid DESC LIMIT :limit OFFSET :offset",
+            {"match": match, "limit": limit, "offset": offset},
         ).fetchall()
-    return conn.execute(
-        f"SELECT rowid, {_BM25} AS rank FROM articles_fts"
-        " WHERE articles_fts MATCH ? AND rowid >= ? ORDER BY rank LIMIT ? OFFSET ?",
-        (match, floor or 0, limit, offset),
-    ).fetchall()
+    members = _WALK if count > _WALK_FROM * window else _SORT
+    rows: Rows = []
+    first, last = offset // window, (offset + limit - 1) // window
+    for number in range(first, last + 1):
+        start = max(offset - number * window, 0)
+        stop = min(offset + limit - number * window, window)
+        rows += conn.execute(
+            f"WITH w AS MATERIALIZED ({members})"
+            f" SELECT articles_fts.rowid, {_score('w.published_ts', newest)} AS score"
+            " FROM articles_fts JOIN w ON w.seq = articles_fts.rowid"
+            " WHERE articles_fts MATCH :match AND articles_fts.rowid"
+            " BETWEEN (SELECT min(seq) FROM w) AND (SELECT max(seq) FROM w)"
+            " ORDER BY score, articles_fts.rowid DESC LIMIT :limit OFFSET :offset",
+            {"match": match, "window": window, "skip": number * window,
+             "limit": stop - start, "offset": start},
+        ).fetchall()
+    return rows
+
+
+# A window's members, the matches at publication-time positions [skip, skip + window), found
+# by sorting every match's time, or, for a word with more than _WALK_FROM windows of matches,
+# by walking the publication-time index until the window is full: at 100,000 articles, 5 ms
+# instead of 20 for `bank` (17,847 matches), 23 ms instead of 2 for `trade deficit` (1,975).
+_WALK_FROM = 4
+_SORT = (
+    "SELECT p.seq, p.published_ts FROM articles_fts"
+    f" CROSS JOIN {_PUBLISHED} ON p.seq = articles_fts.rowid WHERE articles_fts MATCH :match"
+    " ORDER BY p.published_ts DESC, p.seq DESC LIMIT :window OFFSET :skip"
+)
+_WALK = (
+    "SELECT a.seq, a.published_ts FROM articles a INDEXED BY articles_newest"
+    " WHERE a.seq IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :match)"
+    " ORDER BY a.published_ts DESC, a.seq DESC LIMIT :window OFFSET :skip"
+)
 
 
 def rank_filtered_words(
     conn: sqlite3.Connection, query: SearchQuery, match: str, exclude: str | None, limit: int,
-    offset: int,
+    offset: int, newest: int,
 ) -> Rows:
     """Words and filters: every match is ranked, the FTS index driving. Each tag is a
     primary-key lookup in article_tags per match; the articles table, whose rows are large
@@ -97,12 +140,20 @@ def rank_filtered_words(
             f" AND t{n}.tag_id = (SELECT id FROM tags WHERE key = ?)"
         )
         params.append(tag_key(tag))
+    # The publication time from a row already joined, or else from the small index.
+    if query.tags:
+        published = "t0.published_ts"
+    elif query.categories:
+        published = "a.published_ts"
+    else:
+        published = "p.published_ts"
+        joins.append(f"CROSS JOIN {_PUBLISHED} ON p.seq = articles_fts.rowid")
     where, filter_params = _filters(query, "articles_fts.rowid", exclude, ())
     sql = (
-        f"SELECT articles_fts.rowid, {_BM25} AS rank FROM articles_fts "
+        f"SELECT articles_fts.rowid, {_score(published, newest)} AS score FROM articles_fts "
         + " ".join(joins) + " WHERE articles_fts MATCH ?"
         + "".join(" AND " + condition for condition in where)
-        + " ORDER BY rank LIMIT ? OFFSET ?"
+        + " ORDER BY score, articles_fts.rowid DESC LIMIT ? OFFSET ?"
     )
     return conn.execute(sql, [*params, match, *filter_params, limit, offset]).fetchall()
 
@@ -147,10 +198,13 @@ class SearchStore(Database):
         conn = self._reader()
         match = fts_expression(query.terms)
         exclude = fts_expression(query.excluded, " OR ")
+        if match:
+            newest = conn.execute("SELECT coalesce(max(published_ts), 0) FROM articles")
+            newest_ts = newest.fetchone()[0]
         if match and not (exclude or query.tags or query.excluded_tags or query.categories):
-            page = rank_words(conn, query, match, limit, offset, self.rank_window)
+            page = rank_words(conn, match, limit, offset, self.rank_window, newest_ts)
         elif match:
-            page = rank_filtered_words(conn, query, match, exclude, limit, offset)
+            page = rank_filtered_words(conn, query, match, exclude, limit, offset, newest_ts)
         elif query.tags:
             page = newest_tagged(conn, query, exclude, limit, offset)
         else:
@@ -170,14 +224,15 @@ def _hits(conn: sqlite3.Connection, page: Rows, match: str | None) -> list[Searc
             f"SELECT a.seq, {ARTICLE_COLUMNS} FROM articles a WHERE a.seq IN ({marks})", seqs
         )
     }
-    snippets: dict[int, str] = {row[0]: row[2] for row in page if len(row) > 2}
-    if match and not snippets:
-        # Snippets only for the page, not for every match the ranking looked at.
+    snippets: dict[int, str] = {}
+    if match:
+        # Snippets for the page only. One pass over the page's range of the index: looking
+        # each rowid up would expand a prefix again for every hit (11 ms for `earn*`).
         snippets = dict(
             conn.execute(
-                f"SELECT rowid, {_SNIPPET} FROM articles_fts"
-                f" WHERE articles_fts MATCH ? AND rowid IN ({marks})",
-                [HIGHLIGHT_START, HIGHLIGHT_END, match, *seqs],
+                f"SELECT rowid, {_SNIPPET} FROM articles_fts WHERE articles_fts MATCH ?"
+                f" AND rowid BETWEEN ? AND ? AND +rowid IN ({marks})",
+                [HIGHLIGHT_START, HIGHLIGHT_END, match, min(seqs), max(seqs), *seqs],
             )
         )
     return [

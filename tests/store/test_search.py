@@ -111,8 +111,40 @@ def test_any_text_gives_a_page_of_distinct_hits_best_first(news, text):
     assert [hit.rank for hit in hits] == sorted(hit.rank for hit in hits)
 
 
-def test_word_search_ranks_only_the_newest_matches_of_a_large_result():
+def harbour_news(published_days: list[int]) -> list:
+    """One article a day of March 2025 for each number, imported in the given order."""
+    return [make(f"Harbour news {day:02d}", tags="Port", published=f"2025-03-{day:02d}T10:00:00Z")
+            for day in published_days]
+
+
+# 2: the window's matches found by sorting all; 1: by walking the publication-time index.
+@pytest.mark.parametrize("window", [2, 1])
+def test_a_common_word_pages_into_older_articles_by_publication_time(window):
+    store = Store(rank_window=window)
+    # Imported newest first: the newest by import are the oldest by publication.
+    store.upsert_articles(harbour_news([5, 4, 3, 2, 1]))
+    assert titles(store, "harbour", limit=10) == [
+        "Harbour news 05", "Harbour news 04", "Harbour news 03", "Harbour news 02",
+        "Harbour news 01"]
+    assert titles(store, "harbour", limit=2, offset=0) == ["Harbour news 05", "Harbour news 04"]
+    assert titles(store, "harbour", limit=2, offset=3) == ["Harbour news 02", "Harbour news 01"]
+    assert titles(store, "harbour", limit=2, offset=4) == ["Harbour news 01"]
+    assert titles(store, "harbour", limit=2, offset=5) == []
+    assert titles(store, "harbour tag:port", limit=10)[-1] == "Harbour news 01"
+
+
+def test_within_a_window_relevance_counts_and_so_does_recency():
     store = Store(rank_window=2)
-    store.upsert_articles([make(f"Harbour {n}", tags="Port") for n in range(5)])
-    assert sorted(titles(store, "harbour")) == ["Harbour 3", "Harbour 4"]
-    assert len(titles(store, "harbour tag:port")) == 5  # filtered searches see every match
+    store.upsert_articles([
+        make("Weekly digest", body="The harbour opened.", published="2025-03-10T10:00:00Z"),
+        make("Harbour strike", body="Harbour workers strike.", published="2025-03-09T10:00:00Z"),
+        make("Harbour strike", body="Harbour workers strike.",
+             published="2025-01-09T10:00:00Z"),
+    ])
+    # The newest two by publication are ranked first: the title match over the body match.
+    assert [(h.article.title, h.article.published.month) for h in
+            store.search(parse_query("harbour"), 3)] == [
+        ("Harbour strike", 3), ("Weekly digest", 3), ("Harbour strike", 1)]
+    # All ranked together: the same text two months older ranks below the newer copy.
+    assert [h.article.published.month for h in
+            store.search(parse_query("harbour strike"), 3)] == [3, 1]
