@@ -83,8 +83,8 @@ class ArticleStore(Database):
         The full-text index is written here, not by triggers: one statement removes the old
         text of changed rows and one ``INSERT ... SELECT`` indexes the new and changed rows.
         """
-        # Hand-written rather than table.upsert_all: the change detection by content hash and
-        # the one FTS write per batch need the seqs; see bench/import_search.py for figures.
+        # Hand-written, not table.upsert_all: the report needs each row's stored hash and seq,
+        # and the FTS index is written once per batch from the seqs.
         now = now_text()
         added: list[str] = []
         updated: list[str] = []

@@ -106,10 +106,10 @@ def rank_words(
     return rows
 
 
-# A window's members, the matches at publication-time positions [skip, skip + window), found
-# by sorting every match's time, or, for a word with more than _WALK_FROM windows of matches,
-# by walking the publication-time index until the window is full: at 100,000 articles, 5 ms
-# instead of 20 for `bank` (17,847 matches), 23 ms instead of 2 for `trade deficit` (1,975).
+# A window's members, the matches at publication-time positions [skip, skip + window): sorted
+# from every match's time, or, past _WALK_FROM windows of matches, by walking the
+# publication-time index until the window is full (100,000 articles: `bank`, 17,847 matches,
+# walk 4.5 ms, sort 19.5 ms; `trade deficit`, 1,975 matches, walk 14.7 ms, sort 4.3 ms).
 _WALK_FROM = 4
 _SORT = (
     "SELECT p.seq, p.published_ts FROM articles_fts"
