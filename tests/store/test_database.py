@@ -1,7 +1,7 @@
 import threading
 from datetime import UTC, datetime
 
-from bot.store import Store
+from bot.store import SCHEMA_VERSION, Store
 from tests.store.conftest import make
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
@@ -52,3 +52,26 @@ def test_two_imports_and_a_subscribe_at_once_all_complete(tmp_path):
         assert store.article_count() == 2 * 6 * 200
         assert store.stats().subscribers == 30
         assert store.subscriptions(29) == ["Tag1"]
+
+
+def test_processes_opening_a_new_database_at_once_each_migrate_it_once(tmp_path):
+    path = tmp_path / "new.db"
+    start = threading.Barrier(4)
+    errors: list[BaseException] = []
+    versions: list[int] = []
+
+    def open_store() -> None:
+        start.wait()
+        try:
+            with Store(path) as store:
+                versions.append(store.schema_version)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_store) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert versions == [SCHEMA_VERSION] * 4
