@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -78,7 +79,7 @@ class Database:
             conn = sqlite3.connect(self.path, check_same_thread=False, timeout=BUSY_TIMEOUT)
             self.db = sqlite_utils.Database(conn)
             if self.path != ":memory:":
-                self.db.enable_wal()
+                self._enable_wal()
             self.db.execute("PRAGMA foreign_keys = ON")
             self.db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL, much faster
             # The writer's page cache: 32 MiB (default 2) holds the indexes and FTS segments a
@@ -87,6 +88,20 @@ class Database:
             migrate(self.db, self.path)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"Cannot open database {self.path}: {exc}") from exc
+
+    def _enable_wal(self) -> None:
+        """Switch a new file to WAL. The switch needs the file to itself and, unlike a write,
+        fails at once instead of waiting while another process opens it, so it is retried
+        for up to BUSY_TIMEOUT seconds."""
+        deadline = time.monotonic() + BUSY_TIMEOUT
+        while True:
+            try:
+                self.db.enable_wal()
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     @property
     def schema_version(self) -> int:

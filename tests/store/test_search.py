@@ -133,6 +133,15 @@ def test_a_common_word_pages_into_older_articles_by_publication_time(window):
     assert titles(store, "harbour tag:port", limit=10)[-1] == "Harbour news 01"
 
 
+def test_an_old_import_published_late_joins_the_newest_window():
+    store = Store(rank_window=2)
+    # About in publication order, but the story of the 9th was imported first.
+    store.upsert_articles(harbour_news([9, 1, 2, 3, 4]))
+    assert titles(store, "harbour", limit=2) == ["Harbour news 09", "Harbour news 04"]
+    assert titles(store, "harbour", limit=2, offset=2) == ["Harbour news 03", "Harbour news 02"]
+    assert titles(store, "harbour", limit=2, offset=4) == ["Harbour news 01"]
+
+
 def test_within_a_window_relevance_counts_and_so_does_recency():
     store = Store(rank_window=2)
     store.upsert_articles([
