@@ -88,13 +88,14 @@ def rank_words(
             " ORDER BY score, articles_fts.rowid DESC LIMIT :limit OFFSET :offset",
             {"match": match, "limit": limit, "offset": offset},
         ).fetchall()
-    members = _WALK if count > _WALK_FROM * window else _SORT
+    common = count > _WALK_FROM * window
+    members = _WALK if common else _SORT
     rows: Rows = []
     first, last = offset // window, (offset + limit - 1) // window
     for number in range(first, last + 1):
         start = max(offset - number * window, 0)
         stop = min(offset + limit - number * window, window)
-        chosen = _newest_by_import(conn, match, window) if number == 0 else None
+        chosen = _newest_by_import(conn, match, window) if common and number == 0 else None
         if chosen is None:
             chosen = conn.execute(
                 members, {"match": match, "window": window, "skip": number * window}

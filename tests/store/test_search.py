@@ -133,8 +133,10 @@ def test_a_common_word_pages_into_older_articles_by_publication_time(window):
     assert titles(store, "harbour tag:port", limit=10)[-1] == "Harbour news 01"
 
 
-def test_an_old_import_published_late_joins_the_newest_window():
-    store = Store(rank_window=2)
+# 1: the newest window found from the newest imports; 2: by sorting every match's time.
+@pytest.mark.parametrize("window", [1, 2])
+def test_an_old_import_published_late_joins_the_newest_window(window):
+    store = Store(rank_window=window)
     # About in publication order, but the story of the 9th was imported first.
     store.upsert_articles(harbour_news([9, 1, 2, 3, 4]))
     assert titles(store, "harbour", limit=2) == ["Harbour news 09", "Harbour news 04"]
