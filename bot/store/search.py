@@ -247,9 +247,10 @@ class SearchStore(Database):
         conn = self._reader()
         match = fts_expression(query.terms)
         exclude = fts_expression(query.excluded, " OR ")
-        if match:
-            newest = conn.execute("SELECT coalesce(max(published_ts), 0) FROM articles")
-            newest_ts = newest.fetchone()[0]
+        newest_ts = 0
+        if match:  # recency counts from the store's newest article
+            newest_ts = conn.execute(
+                "SELECT coalesce(max(published_ts), 0) FROM articles").fetchone()[0]
         if match and not (exclude or query.tags or query.excluded_tags or query.categories):
             page = rank_words(conn, match, limit, offset, self.rank_window, newest_ts)
         elif match:
@@ -262,7 +263,7 @@ class SearchStore(Database):
 
 
 def _hits(conn: sqlite3.Connection, page: Rows, match: str | None) -> list[SearchHit]:
-    """The page's rows as hits: their articles, and snippets where the strategy made none."""
+    """The page's rows as hits, with their articles and, for word searches, snippets."""
     if not page:
         return []
     seqs = [row[0] for row in page]
