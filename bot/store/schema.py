@@ -1,0 +1,239 @@
+"""The schema as a list of migrations; ``PRAGMA user_version`` counts those applied."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable
+
+import sqlite_utils
+
+from bot.errors import StoreError
+from bot.models import content_digest
+
+logger = logging.getLogger(__name__)
+
+TOKENIZER = "porter unicode61 remove_diacritics 2"
+
+
+def _run(db: sqlite_utils.Database, script: str) -> None:
+    """Run a script one statement at a time: ``executescript`` would commit the migration's
+    transaction first, so a failed migration could leave half a schema."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+
+
+def _migration_1(db: sqlite_utils.Database) -> None:
+    """Articles, tags and their links; FTS5 kept in sync by triggers (see migration 5)."""
+    _run(
+        db,
+        f"""
+        CREATE TABLE articles (
+            seq INTEGER PRIMARY KEY,            -- stable rowid for FTS; grows with each import
+            id TEXT NOT NULL UNIQUE,
+            category TEXT NOT NULL,
+            category_key TEXT NOT NULL,
+            source TEXT NOT NULL,
+            title TEXT NOT NULL,
+            subtitle TEXT NOT NULL,
+            tags TEXT NOT NULL,                 -- display form, for full-text search
+            tags_json TEXT NOT NULL,
+            body TEXT NOT NULL,
+            published TEXT NOT NULL,            -- ISO 8601 as written, with its offset
+            published_ts INTEGER NOT NULL,      -- seconds since the epoch, for ordering
+            content_hash TEXT NOT NULL,
+            text_hash TEXT NOT NULL,
+            imported_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX articles_newest ON articles (published_ts DESC, seq DESC);
+        CREATE INDEX articles_category_newest
+            ON articles (category_key, published_ts DESC, seq DESC);
+        CREATE INDEX articles_source_newest ON articles (source, published_ts DESC, seq DESC);
+        CREATE TABLE tags (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,           -- case-folded, for matching
+            name TEXT NOT NULL                  -- first spelling seen, for display
+        );
+        CREATE TABLE article_tags (
+            article_seq INTEGER NOT NULL REFERENCES articles (seq),
+            tag_id INTEGER NOT NULL REFERENCES tags (id),
+            published_ts INTEGER NOT NULL,      -- copied so a tag's newest need no sort
+            PRIMARY KEY (article_seq, tag_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX article_tags_newest ON article_tags (tag_id, published_ts DESC, article_seq);
+        CREATE VIRTUAL TABLE articles_fts USING fts5 (
+            title, subtitle, tags, body,
+            content='articles', content_rowid='seq', tokenize='{TOKENIZER}'
+        );
+        CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+            INSERT INTO articles_fts (rowid, title, subtitle, tags, body)
+            VALUES (new.seq, new.title, new.subtitle, new.tags, new.body);
+        END;
+        CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+            INSERT INTO articles_fts (articles_fts, rowid, title, subtitle, tags, body)
+            VALUES ('delete', old.seq, old.title, old.subtitle, old.tags, old.body);
+        END;
+        CREATE TRIGGER articles_au AFTER UPDATE OF title, subtitle, tags, body ON articles BEGIN
+            INSERT INTO articles_fts (articles_fts, rowid, title, subtitle, tags, body)
+            VALUES ('delete', old.seq, old.title, old.subtitle, old.tags, old.body);
+            INSERT INTO articles_fts (rowid, title, subtitle, tags, body)
+            VALUES (new.seq, new.title, new.subtitle, new.tags, new.body);
+        END;
+        CREATE TABLE imports (
+            id INTEGER PRIMARY KEY,
+            finished_at TEXT NOT NULL,
+            added INTEGER NOT NULL,
+            updated INTEGER NOT NULL,
+            unchanged INTEGER NOT NULL,
+            failed INTEGER NOT NULL
+        );
+        """,
+    )
+
+
+def _migration_2(db: sqlite_utils.Database) -> None:
+    """Summaries, keyed by the text they were made from, the method and the length."""
+    _run(
+        db,
+        """
+        CREATE TABLE summaries (
+            text_hash TEXT NOT NULL,
+            method TEXT NOT NULL,
+            sentences INTEGER NOT NULL,
+            language TEXT NOT NULL,
+            summary_json TEXT NOT NULL,
+            PRIMARY KEY (text_hash, method, sentences)
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
+def _migration_3(db: sqlite_utils.Database) -> None:
+    """Chats and their tag subscriptions."""
+    _run(
+        db,
+        """
+        CREATE TABLE chats (
+            chat_id INTEGER PRIMARY KEY,
+            active INTEGER NOT NULL DEFAULT 1,
+            digest_enabled INTEGER NOT NULL DEFAULT 1,
+            digest_time TEXT NOT NULL DEFAULT '08:00',
+            timezone TEXT,                      -- NULL: the bot's default timezone
+            last_digest_seq INTEGER NOT NULL DEFAULT 0,
+            last_digest_at TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE subscriptions (
+            chat_id INTEGER NOT NULL REFERENCES chats (chat_id),
+            tag_key TEXT NOT NULL,
+            tag_name TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (chat_id, tag_key)
+        ) WITHOUT ROWID;
+        CREATE INDEX subscriptions_by_tag ON subscriptions (tag_key);
+        """,
+    )
+
+
+def _migration_4(db: sqlite_utils.Database) -> None:
+    """Digest deliveries: which article reached which chat, recorded after Telegram accepted."""
+    _run(
+        db,
+        """
+        CREATE TABLE deliveries (
+            chat_id INTEGER NOT NULL REFERENCES chats (chat_id),
+            article_seq INTEGER NOT NULL REFERENCES articles (seq),
+            delivered_at TEXT NOT NULL,
+            PRIMARY KEY (chat_id, article_seq)
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
+def _migration_5(db: sqlite_utils.Database) -> None:
+    """The store indexes new and changed articles itself, a batch at a time: row triggers
+    made FTS5 flush its pending terms for every article. The delete trigger stays."""
+    db.execute("DROP TRIGGER articles_ai")
+    db.execute("DROP TRIGGER articles_au")
+
+
+def _migration_6(db: sqlite_utils.Database) -> None:
+    """Content hashes in the cheaper form of ``content_digest``, which no longer escapes the
+    body as JSON, recomputed from the stored columns so a re-import stays unchanged."""
+    db.conn.create_function("newsbot_content_digest", 7, content_digest, deterministic=True)
+    db.execute(
+        "UPDATE articles SET content_hash = newsbot_content_digest("
+        "category, published, source, title, subtitle, tags_json, body)"
+    )
+
+
+def _migration_7(db: sqlite_utils.Database) -> None:
+    """FTS5 keeps up to 16 MiB of new terms in memory (default 1 MiB), so a batch of 2,000
+    articles is written as one segment, not several that must be merged again."""
+    db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('hashsize', 16777216)")
+
+
+def _migration_8(db: sqlite_utils.Database) -> None:
+    """Per-chat digest claims: one sender at a time builds and delivers a chat's digest; a
+    claim left by a crashed sender expires."""
+    _run(
+        db,
+        """
+        CREATE TABLE chat_claims (
+            chat_id INTEGER PRIMARY KEY,
+            holder TEXT NOT NULL,
+            expires_ts INTEGER NOT NULL         -- seconds since the epoch
+        );
+        """,
+    )
+
+
+def _migration_9(db: sqlite_utils.Database) -> None:
+    """Publication time by seq from a small index, for ranking search matches by recency."""
+    db.execute("CREATE INDEX articles_published_by_seq ON articles (seq, published_ts)")
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
+    _migration_1,
+    _migration_2,
+    _migration_3,
+    _migration_4,
+    _migration_5,
+    _migration_6,
+    _migration_7,
+    _migration_8,
+    _migration_9,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(db: sqlite_utils.Database, path: str) -> None:
+    """Apply the pending migrations, all in one write transaction taken up front, so two
+    processes opening a new database at once apply each migration once."""
+    if schema_version(db) == SCHEMA_VERSION:
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        current = schema_version(db)
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"{path} was written by a newer newsbot (schema {current}, "
+                f"this one knows {SCHEMA_VERSION}); upgrade newsbot."
+            )
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            MIGRATIONS[version - 1](db)
+            db.execute(f"PRAGMA user_version = {version:d}")
+            logger.info("Migrated %s to schema version %d", path, version)
+        db.execute("COMMIT")
+    except BaseException:
+        db.conn.rollback()
+        raise
