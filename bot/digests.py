@@ -18,6 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import secrets
+import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -39,6 +42,8 @@ Clock = Callable[[], datetime]
 CHECK_EVERY = 60.0  # seconds between looks for due digests
 FIRST_CHECK = 5.0  # seconds after start-up
 BUTTONS_PER_ROW = 3
+# How long a chat's digest claim outlives a sender that crashed while holding it.
+CLAIM_TTL = 600
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
@@ -55,6 +60,7 @@ class DigestRun:
     empty: list[int] = field(default_factory=list)
     unreachable: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
+    busy: list[int] = field(default_factory=list)  # another sender held the chat's claim
 
     def summary(self) -> str:
         return (
@@ -63,6 +69,21 @@ class DigestRun:
             f"{len(self.empty)} had nothing new, {len(self.unreachable)} unreachable, "
             f"{len(self.failed)} failed (retried next run)."
         )
+
+
+def holder_is_dead(holder: str) -> bool:
+    """A claim holder ("host:pid:token") that was a process on this host which has ended."""
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isascii() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OverflowError):
+        return False
+    return False
 
 
 def _unreachable(error: TelegramError) -> bool:
@@ -95,6 +116,8 @@ class DigestSender:
         self.service = service
         self.clock: Clock = service.clock
         self.chat_interval = chat_interval  # Telegram: at most one message a second per chat
+        # Names this sender in the per-chat claims that keep other processes' senders out.
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self._slots = asyncio.Semaphore(concurrency)
         # Group commit: deliveries accepted while the previous batch is being written wait
         # for the next batch, one hop to the thread pool and one transaction for them all.
@@ -108,13 +131,23 @@ class DigestSender:
         """Send one chat what is new for its tags; nothing new means no message.
 
         A second call for the same chat waits for the first to finish, then sends only what
-        is still new."""
+        is still new. While another sender (another process) holds the chat's claim, nothing
+        is sent and the chat is listed in ``run.busy``."""
         run = run or DigestRun()
         lock, holders = self._chats.get(chat_id, (asyncio.Lock(), 0))
         self._chats[chat_id] = (lock, holders + 1)
         try:
             async with lock:
-                return await self._send_digest(chat_id, run)
+                claimed = await asyncio.to_thread(
+                    self.service.claim_chat, chat_id, self.holder, self.clock(), CLAIM_TTL,
+                    is_dead=holder_is_dead)
+                if not claimed:  # another process is sending this chat's digest right now
+                    run.busy.append(chat_id)
+                    return run
+                try:
+                    return await self._send_digest(chat_id, run)
+                finally:
+                    await asyncio.to_thread(self.service.release_chat, chat_id, self.holder)
         finally:
             lock, holders = self._chats[chat_id]
             if holders == 1:

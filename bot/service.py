@@ -338,6 +338,19 @@ class NewsService:
         self.store.update_chat(chat_id, digest_enabled=int(enabled))
         return self.store.chat_settings(chat_id)
 
+    def claim_chat(self, chat_id: int, holder: str, now: datetime, ttl_seconds: int,
+                   *, is_dead: Callable[[str], bool] = lambda holder: False) -> bool:
+        """Take the chat's digest claim for ``holder``; False while another holder has it,
+        unless ``is_dead(other_holder)`` says that holder can no longer send."""
+        if self.store.claim_chat(chat_id, holder, now, ttl_seconds):
+            return True
+        other = self.store.chat_claim_holder(chat_id)
+        return other is not None and is_dead(other) and self.store.claim_chat(
+            chat_id, holder, now, ttl_seconds, replacing=other)
+
+    def release_chat(self, chat_id: int, holder: str) -> None:
+        self.store.release_chat(chat_id, holder)
+
     def mark_unreachable(self, chat_id: int) -> None:
         """The chat blocked the bot or is gone: stop its digests until it writes again."""
         self.store.update_chat(chat_id, active=0)

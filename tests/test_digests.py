@@ -387,8 +387,6 @@ class GatedBot(FakeBot):
         await super().send_message(chat_id, text, **kwargs)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9 case 4 across processes: needs the per-chat "
-                   "claim (Store.claim_chat/release_chat, branch store) wired at merge")
 async def test_two_senders_at_once_deliver_each_article_once(service, add_articles, clock):
     # Two senders on one store stand for two processes (cron's send-digests and the bot's job).
     service.subscribe(CHAT, "Economy")
@@ -404,4 +402,4 @@ async def test_two_senders_at_once_deliver_each_article_once(service, add_articl
 
     await asyncio.gather(*(send(bot) for bot in bots))
     text = texts(bots[0]) + texts(bots[1])
-    assert text.count("Rates rise") == 1 and text.count("Banks merge") == 1
+    assert text.count("Rates rise</b>") == 1 and text.count("Banks merge</b>") == 1

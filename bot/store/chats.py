@@ -114,18 +114,27 @@ class ChatStore(Database):
     # -- digests --------------------------------------------------------------------------
 
     @writing
-    def claim_chat(self, chat_id: int, holder: str, now: datetime, ttl_seconds: int) -> bool:
+    def claim_chat(self, chat_id: int, holder: str, now: datetime, ttl_seconds: int,
+                   *, replacing: str | None = None) -> bool:
         """Take the chat's digest claim for ``holder`` until ``now + ttl_seconds``; False if
-        another holder's claim has not expired. Taking it again extends one's own claim."""
+        another holder's claim has not expired. Taking it again extends one's own claim;
+        ``replacing`` names a holder known to be dead, whose claim is taken over at once."""
         now_ts = int(now.timestamp())
         with self._transaction() as conn:
             cursor = conn.execute(
                 "INSERT INTO chat_claims (chat_id, holder, expires_ts) VALUES (?1, ?2, ?3)"
                 " ON CONFLICT (chat_id) DO UPDATE SET holder = ?2, expires_ts = ?3"
-                " WHERE chat_claims.holder = ?2 OR chat_claims.expires_ts <= ?4",
-                (chat_id, holder, now_ts + ttl_seconds, now_ts),
+                " WHERE chat_claims.holder IN (?2, ?5) OR chat_claims.expires_ts <= ?4",
+                (chat_id, holder, now_ts + ttl_seconds, now_ts, replacing),
             )
             return cursor.rowcount == 1
+
+    @reading
+    def chat_claim_holder(self, chat_id: int) -> str | None:
+        """Who holds the chat's digest claim, expired or not; None if nobody."""
+        row = self._reader().execute(
+            "SELECT holder FROM chat_claims WHERE chat_id = ?", (chat_id,)).fetchone()
+        return row[0] if row else None
 
     @writing
     def release_chat(self, chat_id: int, holder: str) -> None:
