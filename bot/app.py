@@ -194,15 +194,16 @@ def build_application(
 
 
 async def prepare(application: Application) -> None:
-    """Start-up work: seed an empty store, register the command menus, say we are ready."""
+    """Start-up work: seed an empty store (or finish an interrupted seed import), register the
+    command menus, say we are ready."""
     service: NewsService = application.bot_data["service"]
     settings: Settings = application.bot_data["settings"]
-    if await asyncio.to_thread(service.is_empty) and service.seeds_dir is not None:
+    if await asyncio.to_thread(service.needs_seed_import) and service.seeds_dir is not None:
         if service.seeds_dir.is_dir():
             report = await asyncio.to_thread(service.import_seeds)
             logger.info("Imported %d seed articles from %s", report.added, service.seeds_dir)
         else:
-            logger.warning("The store is empty and %s does not exist", service.seeds_dir)
+            logger.warning("No import has finished and %s does not exist", service.seeds_dir)
     user_commands = [BotCommand(n, d) for n, d in render.USER_COMMANDS]
     extra = application.bot_data.get("extra_commands", ())
     user_commands += [BotCommand(n, d) for n, d in extra]
