@@ -178,6 +178,17 @@ def _print_article_line(article: Article, extra: str = "") -> None:
         print(f"    {extra}")
 
 
+# File names may hold control characters (articles cannot: import strips them); shown escaped
+# so that a name cannot drive the terminal.
+_ESCAPED_CONTROLS = {
+    code: f"\\x{code:02x}" for code in (*range(0x00, 0x20), *range(0x7F, 0xA0))
+}
+
+
+def _terminal_safe(text: str) -> str:
+    return text.translate(_ESCAPED_CONTROLS)
+
+
 def import_command(service: NewsService, args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -193,8 +204,8 @@ def import_command(service: NewsService, args: argparse.Namespace) -> int:
             f"{len(report.failed)} failed."
         )
         for failure in report.failed:
-            where = failure.path + (f":{failure.line}" if failure.line is not None else "")
-            print(f"  failed: {where}: {failure.error}", file=sys.stderr)
+            print(f"  failed: {_terminal_safe(failure.where)}: {_terminal_safe(failure.error)}",
+                  file=sys.stderr)
     return EXIT_FAILED if report.failed else EXIT_OK
 
 

@@ -25,7 +25,7 @@ def content_digest(
 ) -> str:
     """The content hash of an article in its stored form: ``published`` in ISO 8601 and
     ``tags`` as JSON. The short fields are hashed as one JSON list, so no two articles give
-    the same bytes, and the body after them as it is (escaping it cost more than hashing it).
+    the same bytes, and the body after them as it is.
     """
     digest = hashlib.blake2b(
         _JSON.encode((category, published, source, title, subtitle, tags)).encode("utf-8"),
@@ -107,6 +107,11 @@ class ImportFailure:
     path: str
     line: int | None
     error: str
+
+    @property
+    def where(self) -> str:
+        """``path:line``, or the path alone when the failure is not on one line."""
+        return self.path if self.line is None else f"{self.path}:{self.line}"
 
 
 @dataclass(slots=True)
