@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot import __version__
-from bot.config import Settings, load_settings
+from bot.config import InvalidSetting, Settings, load_settings
 from bot.errors import ConfigError, NewsbotError
 from bot.models import (
     HIGHLIGHT_END,
@@ -387,6 +387,22 @@ def send_digests_command(service: NewsService, args: argparse.Namespace) -> int:
     return EXIT_FAILED if run.failed else EXIT_OK
 
 
+def describe_config_error(error: ConfigError) -> str:
+    """The terminal's wording of a configuration error."""
+    if not isinstance(error, InvalidSetting):
+        return str(error)
+    if error.kind == "user_id":
+        return (f"{error.name} must be comma-separated numeric Telegram user ids, "
+                f"got {error.value!r}.")
+    if error.kind == "timezone":
+        return (f"{error.name}: unknown timezone {error.value!r}; use an IANA name such as "
+                "Europe/Kyiv or UTC.")
+    if error.maximum is None:
+        return f"{error.name} must be a whole number, {error.minimum} or more, got {error.value!r}."
+    return (f"{error.name} must be a whole number from {error.minimum} to {error.maximum}, "
+            f"got {error.value!r}.")
+
+
 class _UsageError(Exception):
     pass
 
@@ -421,7 +437,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"newsbot {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except ConfigError as exc:
-        print(f"newsbot: {exc}", file=sys.stderr)
+        print(f"newsbot: {describe_config_error(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except NewsbotError as exc:
         print(f"newsbot: {exc}", file=sys.stderr)

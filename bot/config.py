@@ -53,50 +53,75 @@ class Settings:
         return user_id is not None and user_id in self.admin_ids
 
 
+MAX_PORT = 65535
+
+
+class InvalidSetting(ConfigError):
+    """A setting's value is malformed or out of range; the CLI words it.
+
+    ``kind`` is what the value must be: ``"integer"`` (within ``minimum``..``maximum``),
+    ``"user_id"`` (one entry of a comma-separated list of positive integers) or
+    ``"timezone"`` (an IANA name). ``value`` is the offending text, never a secret.
+    """
+
+    def __init__(
+        self, name: str, value: str, kind: str, *, minimum: int | None = None,
+        maximum: int | None = None,
+    ) -> None:
+        self.name = name
+        self.value = value
+        self.kind = kind
+        self.minimum = minimum
+        self.maximum = maximum
+        bounds = f" {minimum}..{'' if maximum is None else maximum}" if minimum is not None else ""
+        super().__init__(f"invalid setting {name}={value!r} ({kind}{bounds})")
+
+
 def _parse_admin_ids(raw: str) -> frozenset[int]:
     ids = set()
     for part in raw.replace(";", ",").split(","):
         part = part.strip()
         if not part:
             continue
-        try:
-            ids.add(int(part))
-        except ValueError:
-            raise ConfigError(
-                f"ADMIN_IDS must be comma-separated numeric Telegram user ids, got {part!r}."
-            ) from None
+        # Telegram user ids are positive; isdecimal() also refuses "+5", "1_000" and "²".
+        if not (part.isascii() and part.isdecimal()) or int(part) == 0:
+            raise InvalidSetting("ADMIN_IDS", part, "user_id")
+        ids.add(int(part))
     return frozenset(ids)
 
 
-def _parse_int(name: str, raw: str) -> int:
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number, got {raw!r}.") from None
-    if value <= 0:
-        raise ConfigError(f"{name} must be positive, got {value}.")
+def _parse_int(name: str, raw: str, minimum: int = 1, maximum: int | None = None) -> int:
+    text = raw.strip()
+    value = int(text) if text.isascii() and text.lstrip("-").isdecimal() else None
+    if value is None or value < minimum or (maximum is not None and value > maximum):
+        raise InvalidSetting(name, raw, "integer", minimum=minimum, maximum=maximum)
     return value
 
 
-def validate_timezone(name: str) -> str:
-    """Return ``name`` if it is a known IANA timezone, else raise ConfigError."""
+def validate_timezone(name: str, setting: str = "NEWSBOT_TIMEZONE") -> str:
+    """Return ``name`` if it is a known IANA timezone, else raise InvalidSetting."""
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"Unknown timezone {name!r}; use an IANA name such as Europe/Kyiv or UTC."
-        ) from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: e.g. a name too long
+        raise InvalidSetting(setting, name, "timezone") from None
     return name
 
 
 def load_settings(
     environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env"
 ) -> Settings:
-    """Read settings; real environment variables win over ``.env`` entries."""
+    """Read settings from ``environ`` (default: the process environment) and ``env_file``.
+
+    A non-empty variable in the environment wins over the same name in ``.env``; a missing
+    ``.env`` is fine. Raises InvalidSetting for a malformed ADMIN_IDS,
+    PORT (1-65535), NEWSBOT_MAX_ARTICLE_BYTES (1 or more) or NEWSBOT_TIMEZONE.
+    """
     values: dict[str, str] = {}
     if env_file is not None and Path(env_file).is_file():
         values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
-    values.update(os.environ if environ is None else environ)
+    # An empty variable in the environment counts as unset, as it does below.
+    values.update((k, v) for k, v in (os.environ if environ is None else environ).items()
+                  if v.strip())
 
     def get(name: str) -> str | None:
         value = values.get(name, "").strip()
@@ -115,5 +140,5 @@ def load_settings(
         ),
         webhook_url=get("WEBHOOK_URL"),
         webhook_secret=get("WEBHOOK_SECRET"),
-        port=_parse_int("PORT", get("PORT") or "8443"),
+        port=_parse_int("PORT", get("PORT") or "8443", maximum=MAX_PORT),
     )

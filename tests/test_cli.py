@@ -219,3 +219,25 @@ def test_an_unreadable_subdirectory_is_a_failure_with_its_path(tmp_path, write_a
         "failed": [{"path": str(locked), "line": None,
                     "error": "cannot read directory: Permission denied"}],
     }
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("PORT", "70000", "newsbot: PORT must be a whole number from 1 to 65535, got '70000'.\n"),
+    ("ADMIN_IDS", "12, bob", "newsbot: ADMIN_IDS must be comma-separated numeric Telegram "
+                             "user ids, got 'bob'.\n"),
+    ("NEWSBOT_MAX_ARTICLE_BYTES", "-1", "newsbot: NEWSBOT_MAX_ARTICLE_BYTES must be a whole "
+                                        "number, 1 or more, got '-1'.\n"),
+    ("NEWSBOT_TIMEZONE", "Mars/Base", "newsbot: NEWSBOT_TIMEZONE: unknown timezone "
+                                      "'Mars/Base'; use an IANA name such as Europe/Kyiv or "
+                                      "UTC.\n"),
+])
+def test_a_bad_setting_is_one_line_naming_it_and_exit_2(capsys, monkeypatch, name, value,
+                                                          message):
+    monkeypatch.setenv(name, value)
+    assert run(capsys, "latest") == (2, "", message)
+
+
+def test_a_bad_setting_in_dotenv_is_reported_the_same_way(capsys, tmp_path):
+    (tmp_path / ".env").write_text("PORT=0\n", encoding="utf-8")
+    assert run(capsys, "stats") == (
+        2, "", "newsbot: PORT must be a whole number from 1 to 65535, got '0'.\n")
