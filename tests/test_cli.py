@@ -241,3 +241,13 @@ def test_a_bad_setting_in_dotenv_is_reported_the_same_way(capsys, tmp_path):
     (tmp_path / ".env").write_text("PORT=0\n", encoding="utf-8")
     assert run(capsys, "stats") == (
         2, "", "newsbot: PORT must be a whole number from 1 to 65535, got '0'.\n")
+
+
+def test_highlight_markers_inside_an_article_cannot_fake_a_match(capsys, write_article):
+    # Search marks matches with \x02 and \x03; an article's own are stripped at import.
+    path = write_article(body="Prices \x02rose\x03 sharply on Monday.\n\nTraders were calm.")
+    run(capsys, "import", str(path))
+    [hit] = run_json(capsys, "search", "prices")
+    assert hit["snippet"] == "Prices rose sharply on Monday.\n\nTraders were calm."
+    out = run(capsys, "search", "prices")[1]
+    assert "[Prices] rose sharply" in out and "[rose]" not in out

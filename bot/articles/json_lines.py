@@ -74,7 +74,7 @@ def parse_article_record(record: object, path: str | Path = "<jsonl>", line: int
         title=title,
         subtitle=subtitle,
         tags=tags,
-        body_lines=body.replace("\r\n", "\n").replace("\r", "\n").split("\n"),
+        body=body.replace("\r\n", "\n").replace("\r", "\n"),
     )
     return build_article(raw, path, lambda name: (f"field {name!r}", line))
 

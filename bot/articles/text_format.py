@@ -105,7 +105,7 @@ def parse_article_text(text: str, path: str | Path = "<text>") -> Article:
         title=title,
         subtitle=subtitle,
         tags=tags,
-        body_lines=lines[_HEADER_LINES:],
+        body="\n".join(lines[_HEADER_LINES:]),
     )
     return build_article(raw, path, place)
 
