@@ -83,16 +83,24 @@ def _parse_admin_ids(raw: str) -> frozenset[int]:
         part = part.strip()
         if not part:
             continue
-        # Telegram user ids are positive; isdecimal() also refuses "+5", "1_000" and "²".
-        if not (part.isascii() and part.isdecimal()) or int(part) == 0:
+        user_id = _whole_number(part)
+        if user_id is None or user_id < 1:  # Telegram user ids are positive
             raise InvalidSetting("ADMIN_IDS", part, "user_id")
-        ids.add(int(part))
+        ids.add(user_id)
     return frozenset(ids)
 
 
+def _whole_number(text: str) -> int | None:
+    """``text`` as an int if it is ASCII digits with an optional minus, else None: no "+5",
+    "1_000", "²" or 5,000-digit numbers (int() accepts the first three, raises on the last)."""
+    digits = text.removeprefix("-")
+    if not (digits.isascii() and digits.isdecimal()) or len(digits) > 18:
+        return None
+    return int(text)
+
+
 def _parse_int(name: str, raw: str, minimum: int = 1, maximum: int | None = None) -> int:
-    text = raw.strip()
-    value = int(text) if text.isascii() and text.lstrip("-").isdecimal() else None
+    value = _whole_number(raw.strip())
     if value is None or value < minimum or (maximum is not None and value > maximum):
         raise InvalidSetting(name, raw, "integer", minimum=minimum, maximum=maximum)
     return value

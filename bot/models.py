@@ -102,6 +102,11 @@ class Summary:
         return " ".join(self.sentences)
 
 
+def location(path: str, line: int | None) -> str:
+    """``path:line``, or the path alone when there is no line."""
+    return path if line is None else f"{path}:{line}"
+
+
 @dataclass(frozen=True, slots=True)
 class ImportFailure:
     path: str
@@ -110,8 +115,7 @@ class ImportFailure:
 
     @property
     def where(self) -> str:
-        """``path:line``, or the path alone when the failure is not on one line."""
-        return self.path if self.line is None else f"{self.path}:{self.line}"
+        return location(self.path, self.line)
 
 
 @dataclass(slots=True)

@@ -61,7 +61,8 @@ def test_secrets_never_appear_in_the_settings_repr(env_file):
     assert "s3cret-value" not in repr(settings)
 
 
-@pytest.mark.parametrize("raw", ["1,abc", "12.5", "-7", "0", "+5", "1_000", "٣", "²", "1e3"])
+@pytest.mark.parametrize(
+    "raw", ["1,abc", "12.5", "-7", "0", "+5", "1_000", "٣", "²", "1e3", "--1", "9" * 5000])
 def test_admin_ids_must_be_positive_whole_numbers(raw):
     with pytest.raises(InvalidSetting) as caught:
         load_settings({"ADMIN_IDS": raw}, env_file=None)
@@ -72,7 +73,7 @@ def test_admin_ids_must_be_positive_whole_numbers(raw):
 
 
 @pytest.mark.parametrize(
-    "raw", ["0", "65536", "-1", "http", "80.5", "８０", "99999999999999999999"])
+    "raw", ["0", "65536", "-1", "http", "80.5", "８０", "99999999999999999999", "9" * 5000])
 def test_port_must_be_1_to_65535(raw):
     with pytest.raises(InvalidSetting) as caught:
         load_settings({"PORT": raw}, env_file=None)

@@ -14,7 +14,7 @@ from pathlib import Path
 from bot.articles.json_lines import iter_jsonl_lines
 from bot.articles.text_format import DEFAULT_MAX_BYTES, read_article_file
 from bot.errors import ArticleFormatError
-from bot.models import Article
+from bot.models import Article, location
 
 ARTICLE_SUFFIXES = (".txt", ".jsonl")
 
@@ -67,10 +67,6 @@ def _read(path: Path, max_bytes: int) -> Iterator[tuple[int | None, Article | Ar
         yield exc.line, exc
 
 
-def _where(path: str, line: int | None) -> str:
-    return path if line is None else f"{path}:{line}"
-
-
 def iter_articles(
     paths: Iterable[str | Path], max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Iterator[Article | ArticleFormatError]:
@@ -94,7 +90,7 @@ def iter_articles(
                 earlier = first_seen.get(found.id)
                 if earlier is not None:
                     found = ArticleFormatError(
-                        item, f"duplicate id {found.id!r}, first at {_where(*earlier)}", line
+                        item, f"duplicate id {found.id!r}, first at {location(*earlier)}", line
                     )
                 else:
                     first_seen[found.id] = (name, line)
