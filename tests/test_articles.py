@@ -492,3 +492,10 @@ def test_a_file_named_twice_is_read_once(write_article, tmp_path):
 def test_category_and_tag_keys_match_whatever_the_spacing_and_case():
     assert category_key("  World \t NEWS ") == category_key("world news") == "world news"
     assert tag_key(" Climate\n Change ") == "climate change"
+
+
+def test_a_file_that_reports_no_size_is_still_read_only_to_the_limit():
+    # /proc files say st_size 0 whatever they hold: the limit holds on what is read.
+    with pytest.raises(ArticleFormatError) as caught:
+        read_article_file("/proc/self/status", max_bytes=100)
+    assert caught.value.reason == "file is over the limit of 100 bytes"
