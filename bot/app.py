@@ -128,15 +128,16 @@ def _bot_commands(commands: Sequence[tuple[str, str]]) -> list[BotCommand]:
 
 
 async def prepare(application: Application) -> None:
-    """Start-up work: seed an empty store, register the command menus, say we are ready."""
+    """Start-up work: seed an empty store (or finish an interrupted seed import), register
+    the command menus, say we are ready."""
     data: BotData = application.bot_data
     service, settings = data.service, data.settings
-    if await asyncio.to_thread(service.is_empty) and service.seeds_dir is not None:
+    if await asyncio.to_thread(service.needs_seed_import) and service.seeds_dir is not None:
         if service.seeds_dir.is_dir():
             report = await asyncio.to_thread(service.import_seeds)
             logger.info("Imported %d seed articles from %s", report.added, service.seeds_dir)
         else:
-            logger.warning("The store is empty and %s does not exist", service.seeds_dir)
+            logger.warning("No import has finished and %s does not exist", service.seeds_dir)
     await application.bot.set_my_commands(
         _bot_commands(menu(admin=False)), scope=BotCommandScopeDefault())
     for admin_id in sorted(settings.admin_ids):

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot import __version__
-from bot.config import Settings, load_settings
+from bot.config import InvalidSetting, Settings, load_settings
 from bot.errors import (
     ArgumentOutOfRange,
     ArticleFormatError,
@@ -204,6 +204,17 @@ def _print_article_line(article: Article, extra: str = "") -> None:
         print(f"    {extra}")
 
 
+# File names may hold control characters (articles cannot: import strips them); shown escaped
+# so that a name cannot drive the terminal.
+_ESCAPED_CONTROLS = {
+    code: f"\\x{code:02x}" for code in (*range(0x00, 0x20), *range(0x7F, 0xA0))
+}
+
+
+def _terminal_safe(text: str) -> str:
+    return text.translate(_ESCAPED_CONTROLS)
+
+
 def import_command(service: NewsService, args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -219,7 +230,7 @@ def import_command(service: NewsService, args: argparse.Namespace) -> int:
             f"{len(report.failed)} failed."
         )
         for failure in report.failed:
-            print(f"  failed: {location(failure.path, failure.line)}: {failure.error}",
+            print(f"  failed: {_terminal_safe(failure.where)}: {_terminal_safe(failure.error)}",
                   file=sys.stderr)
     return EXIT_FAILED if report.failed else EXIT_OK
 
@@ -455,6 +466,22 @@ def configure_logging(level: int, secrets: Sequence[str]) -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
+def describe_config_error(error: ConfigError) -> str:
+    """The terminal's wording of a configuration error."""
+    if not isinstance(error, InvalidSetting):
+        return str(error)
+    if error.kind == "user_id":
+        return (f"{error.name} must be comma-separated numeric Telegram user ids, "
+                f"got {error.value!r}.")
+    if error.kind == "timezone":
+        return (f"{error.name}: unknown timezone {error.value!r}; use an IANA name such as "
+                "Europe/Kyiv or UTC.")
+    if error.maximum is None:
+        return f"{error.name} must be a whole number, {error.minimum} or more, got {error.value!r}."
+    return (f"{error.name} must be a whole number from {error.minimum} to {error.maximum}, "
+            f"got {error.value!r}.")
+
+
 class _UsageError(Exception):
     pass
 
@@ -513,7 +540,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _UsageError as exc:
         print(f"newsbot {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except (ConfigError, InvalidQuery) as exc:
+    except ConfigError as exc:
+        print(f"newsbot: {describe_config_error(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except InvalidQuery as exc:
         print(f"newsbot: {describe_error(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except NewsbotError as exc:
@@ -522,14 +552,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("newsbot: interrupted", file=sys.stderr)
         return 130
-    except Exception:
-        # A bug or a library surprise: its traceback goes through the redacting formatter.
-        logger.exception("newsbot %s failed unexpectedly", args.command)
-        return EXIT_FAILED
     except BrokenPipeError:
         # The reader went away (e.g. `newsbot latest | head`); that is not an error.
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silences the flush at exit
         return EXIT_OK
+    except Exception:
+        # A bug or a library surprise: its traceback goes through the redacting formatter.
+        logger.exception("newsbot %s failed unexpectedly", args.command)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

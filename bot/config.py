@@ -6,11 +6,11 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
-from bot.errors import ConfigError, InvalidQuery
-from bot.schedule import parse_timezone
+from bot.errors import ConfigError
 
 DEFAULT_DB = Path("data/news.db")
 DEFAULT_SEEDS = Path("seeds")
@@ -53,49 +53,94 @@ class Settings:
         return user_id is not None and user_id in self.admin_ids
 
 
+MAX_PORT = 65535
+
+
+class InvalidSetting(ConfigError):
+    """A setting's value is malformed or out of range; the CLI words it.
+
+    ``kind`` is what the value must be: ``"integer"`` (within ``minimum``..``maximum``),
+    ``"user_id"`` (one entry of a comma-separated list of positive integers) or
+    ``"timezone"`` (an IANA name). ``value`` is the offending text, never a secret.
+    """
+
+    def __init__(
+        self, name: str, value: str, kind: str, *, minimum: int | None = None,
+        maximum: int | None = None,
+    ) -> None:
+        self.name = name
+        self.value = value
+        self.kind = kind
+        self.minimum = minimum
+        self.maximum = maximum
+        bounds = f" {minimum}..{'' if maximum is None else maximum}" if minimum is not None else ""
+        super().__init__(f"invalid setting {name}={value!r} ({kind}{bounds})")
+
+
 def _parse_admin_ids(raw: str) -> frozenset[int]:
     ids = set()
     for part in raw.replace(";", ",").split(","):
         part = part.strip()
         if not part:
             continue
-        try:
-            ids.add(int(part))
-        except ValueError:
-            raise ConfigError(
-                f"ADMIN_IDS must be comma-separated numeric Telegram user ids, got {part!r}."
-            ) from None
+        user_id = _whole_number(part)
+        if user_id is None or user_id < 1:  # Telegram user ids are positive
+            raise InvalidSetting("ADMIN_IDS", part, "user_id")
+        ids.add(user_id)
     return frozenset(ids)
 
 
-def _parse_int(name: str, raw: str) -> int:
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number, got {raw!r}.") from None
-    if value <= 0:
-        raise ConfigError(f"{name} must be positive, got {value}.")
+def _whole_number(text: str) -> int | None:
+    """``text`` as an int if it is ASCII digits with an optional minus, else None: no "+5",
+    "1_000", "²" or 5,000-digit numbers (int() accepts the first three, raises on the last)."""
+    digits = text.removeprefix("-")
+    if not (digits.isascii() and digits.isdecimal()) or len(digits) > 18:
+        return None
+    return int(text)
+
+
+def _parse_int(name: str, raw: str, minimum: int = 1, maximum: int | None = None) -> int:
+    value = _whole_number(raw.strip())
+    if value is None or value < minimum or (maximum is not None and value > maximum):
+        raise InvalidSetting(name, raw, "integer", minimum=minimum, maximum=maximum)
     return value
 
 
-def _parse_timezone(name: str) -> str:
+def is_timezone(name: str) -> bool:
+    """Whether ``name`` is a known IANA timezone: the one timezone check, for users and
+    settings alike."""
+    # ZoneInfo reads files: no paths, and no name the OS would refuse (ENAMETOOLONG).
+    if not name or name.startswith(("/", ".")) or ".." in name or len(name) > 255:
+        return False
     try:
-        return parse_timezone(name)
-    except InvalidQuery:
-        raise ConfigError(
-            f"NEWSBOT_TIMEZONE: unknown timezone {name!r}; use an IANA name such as Europe/Kyiv "
-            "or UTC."
-        ) from None
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+def validate_timezone(name: str, setting: str = "NEWSBOT_TIMEZONE") -> str:
+    """Return ``name`` if it is a known IANA timezone, else raise InvalidSetting."""
+    if not is_timezone(name):
+        raise InvalidSetting(setting, name, "timezone")
+    return name
 
 
 def load_settings(
     environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env"
 ) -> Settings:
-    """Read settings; real environment variables win over ``.env`` entries."""
+    """Read settings from ``environ`` (default: the process environment) and ``env_file``.
+
+    A non-empty variable in the environment wins over the same name in ``.env``; a missing
+    ``.env`` is fine. Raises InvalidSetting for a malformed ADMIN_IDS,
+    PORT (1-65535), NEWSBOT_MAX_ARTICLE_BYTES (1 or more) or NEWSBOT_TIMEZONE.
+    """
     values: dict[str, str] = {}
     if env_file is not None and Path(env_file).is_file():
         values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
-    values.update(os.environ if environ is None else environ)
+    # An empty variable in the environment counts as unset, as it does below.
+    values.update((k, v) for k, v in (os.environ if environ is None else environ).items()
+                  if v.strip())
 
     def get(name: str) -> str | None:
         value = values.get(name, "").strip()
@@ -107,12 +152,12 @@ def load_settings(
         db_path=Path(get("NEWSBOT_DB") or DEFAULT_DB),
         seeds_dir=Path(get("NEWSBOT_SEEDS") or DEFAULT_SEEDS),
         base_url=get("TELEGRAM_BASE_URL"),
-        timezone=_parse_timezone(get("NEWSBOT_TIMEZONE") or "UTC"),
+        timezone=validate_timezone(get("NEWSBOT_TIMEZONE") or "UTC"),
         max_article_bytes=_parse_int(
             "NEWSBOT_MAX_ARTICLE_BYTES",
             get("NEWSBOT_MAX_ARTICLE_BYTES") or str(DEFAULT_MAX_ARTICLE_BYTES),
         ),
         webhook_url=get("WEBHOOK_URL"),
         webhook_secret=get("WEBHOOK_SECRET"),
-        port=_parse_int("PORT", get("PORT") or "8443"),
+        port=_parse_int("PORT", get("PORT") or "8443", maximum=MAX_PORT),
     )

@@ -7,6 +7,8 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.errors import location
+
 # Search snippets mark matched words with these control characters so each front end can
 # choose its own highlighting (HTML <b> in Telegram, brackets or bold on a terminal).
 HIGHLIGHT_START = "\x02"
@@ -25,7 +27,7 @@ def content_digest(
 ) -> str:
     """The content hash of an article in its stored form: ``published`` in ISO 8601 and
     ``tags`` as JSON. The short fields are hashed as one JSON list, so no two articles give
-    the same bytes, and the body after them as it is (escaping it cost more than hashing it).
+    the same bytes, and the body after them as it is.
     """
     digest = hashlib.blake2b(
         _JSON.encode((category, published, source, title, subtitle, tags)).encode("utf-8"),
@@ -110,6 +112,10 @@ class ImportFailure:
     path: str
     line: int | None
     error: str
+
+    @property
+    def where(self) -> str:
+        return location(self.path, self.line)
 
 
 @dataclass(slots=True)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
+from bot.config import is_timezone
 from bot.errors import EmptyArgument, InvalidDigestTime, UnknownTimezone
 
 # ASCII digits only: \d would also take "٥" or "²", which int() reads or chokes on.
@@ -22,18 +23,13 @@ def parse_digest_time(text: str) -> str:
 
 
 def parse_timezone(text: str) -> str:
-    """Validate an IANA timezone name and return it trimmed: the one timezone check, for
-    users and settings alike. Raises EmptyArgument or UnknownTimezone."""
+    """Validate an IANA timezone name from a user and return it trimmed. Raises
+    EmptyArgument or UnknownTimezone."""
     name = text.strip()
     if not name:
         raise EmptyArgument("timezone")
-    # ZoneInfo reads files: no paths, and no name the OS would refuse (ENAMETOOLONG).
-    if name.startswith(("/", ".")) or ".." in name or len(name) > 255:
+    if not is_timezone(name):
         raise UnknownTimezone(name)
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise UnknownTimezone(name) from None
     return name
 
 

@@ -107,8 +107,13 @@ class NewsService:
     ) -> ImportReport:
         """Import article files and directories; one bad file never stops the others.
 
-        Each batch is one transaction, so an interrupted import leaves a consistent store and
-        running it again finishes the job. Raises ImportInProgress if one is already running.
+        Every failure (a path, a directory that cannot be listed, a file, a JSONL line, an id
+        met twice in this run) is in the report with its path and line. Each batch is one
+        transaction, so an interrupted import leaves a consistent store and running it again
+        finishes the job; the import is recorded in the store only when it finishes.
+        With ``summarise``, the summaries the new and changed articles lack are computed on a
+        pool of ``workers`` processes (default: one per core) and stored.
+        Raises ImportInProgress if one is already running.
         """
         if not self._import_lock.acquire(blocking=False):
             raise ImportInProgress()
@@ -124,7 +129,7 @@ class NewsService:
                 for item in iter_articles(paths, self.max_article_bytes):
                     if isinstance(item, ArticleFormatError):
                         report.failed.append(ImportFailure(item.path, item.line, item.reason))
-                        logger.warning("Skipped %s", item)
+                        logger.info("Skipped %r", str(item))  # the report words it
                         continue
                     batch.append(item)
                     if len(batch) >= IMPORT_BATCH:
@@ -162,9 +167,19 @@ class NewsService:
             self.precompute_summaries(result.added + result.updated, pool=pool)
 
     def import_seeds(self) -> ImportReport:
+        """Import the seeds directory (``seeds_dir``); raises InvalidQuery if none is set."""
         if self.seeds_dir is None:
             raise ConfigError("no seeds directory is configured (NEWSBOT_SEEDS)")
         return self.import_paths([self.seeds_dir])
+
+    def needs_seed_import(self) -> bool:
+        """True if a start should import the seeds: the store is empty, or no import has ever
+        finished in it (the first one was stopped part-way, e.g. by SIGTERM).
+
+        Every finished ``import_paths`` is recorded, so an interrupted first import is resumed
+        by the next start; re-importing what it stored counts as unchanged.
+        """
+        return self.is_empty() or self.store.stats().last_import is None
 
     @property
     def import_running(self) -> bool:

@@ -1,5 +1,8 @@
 import json
 import os
+import re
+import shutil
+import sqlite3
 import subprocess
 import sys
 from datetime import datetime
@@ -12,6 +15,8 @@ from tests.conftest import SEEDS, USER_ARTICLE, article_text
 
 USER_ID = "1a5b572a34d5b3ee"
 USER_TITLE = "Lukashenko denies Putin insisting on joining the war in Ukraine – ISW"
+# C0 and C1 control characters and DEL, except newline and tab.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 @pytest.fixture(autouse=True)
@@ -175,3 +180,104 @@ def test_a_db_under_a_file_is_one_line_not_a_traceback(capsys, tmp_path):
     assert (code, out) == (1, "")
     assert err.startswith(f"newsbot: cannot open database {tmp_path / 'plain' / 'news.db'}: ")
     assert len(err.splitlines()) == 1
+
+
+def test_control_characters_in_an_article_never_reach_the_terminal(capsys, write_article):
+    path = write_article("esc.txt", article_text(
+        title="\x1b]0;pwned\x07\x1b[2J\x1b[31mRed alert\x1b[0m", subtitle="Sub\x9btitle",
+        tags="Alert\x1b[5m", body="Sirens \x1b[1msounded\x1b[0m.\n\nAll clear."))
+    imported = run_json(capsys, "import", str(path))
+    assert imported["added"] == 1
+    [article] = run_json(capsys, "latest")
+    code, out, _ = run(capsys, "show", article["id"])
+    assert code == 0
+    assert out.splitlines()[:2] == ["]0;pwned[2J[31mRed alert[0m", "Subtitle"]
+    assert "Tags: Alert[5m\n\nSirens [1msounded[0m.\n\nAll clear.\n" in out
+    for argv in (["show", article["id"]], ["latest"], ["search", "sirens"], ["tags"]):
+        code, out, err = run(capsys, *argv)
+        assert not CONTROL.search(out + err), argv
+
+
+def test_a_file_name_with_control_characters_is_shown_escaped(capsys, write_article, tmp_path):
+    write_article("bad\x1b[2J.txt", "")
+    code, _, err = run(capsys, "import", str(tmp_path))
+    assert code == 1
+    assert err == f"  failed: {tmp_path}/bad\\x1b[2J.txt: file is empty\n"
+
+
+def test_import_summarise_stores_every_summary_using_a_process_pool(tmp_path, write_article):
+    for n in range(3):
+        write_article(f"in/{n}.txt", title=f"Story {n}",
+                      body=f"Event {n} happened today. Many people came. It rained.\n\n"
+                           "Officials were pleased. More will follow next week.")
+    env = {**os.environ, "NEWSBOT_DB": str(tmp_path / "news.db")}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "import", str(tmp_path / "in"), "--summarise", "--json"],
+        capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["added"] == 3
+    conn = sqlite3.connect(tmp_path / "news.db")
+    try:
+        stored = conn.execute(
+            "SELECT count(*), count(DISTINCT text_hash) FROM summaries"
+            " WHERE method = 'default' AND sentences = 3").fetchone()
+    finally:
+        conn.close()
+    assert stored == (3, 3)
+
+
+def test_an_unreadable_subdirectory_is_a_failure_with_its_path(tmp_path, write_article):
+    write_article("in/open/a.txt")
+    write_article("in/locked/b.txt", title="B")
+    locked = tmp_path / "in" / "locked"
+    command = [sys.executable, "-m", "bot", "import", str(tmp_path / "in"), "--json"]
+    if os.geteuid() == 0:
+        # Root reads any directory: run the import as root without the two capabilities that
+        # override permission bits, so that they hold for it as for anyone.
+        assert shutil.which("setpriv"), "setpriv (util-linux) is needed to run this as root"
+        dropped = "-dac_override,-dac_read_search"
+        command = ["setpriv", f"--bounding-set={dropped}", f"--inh-caps={dropped}", *command]
+    env = {**os.environ, "NEWSBOT_DB": str(tmp_path / "news.db")}
+    locked.chmod(0)
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp_path)
+    finally:
+        locked.chmod(0o755)
+    assert done.returncode == 1, done.stderr
+    assert json.loads(done.stdout) == {
+        "added": 1, "updated": 0, "unchanged": 0,
+        "failed": [{"path": str(locked), "line": None,
+                    "error": "cannot read directory: Permission denied"}],
+    }
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("PORT", "70000", "newsbot: PORT must be a whole number from 1 to 65535, got '70000'.\n"),
+    ("ADMIN_IDS", "12, bob", "newsbot: ADMIN_IDS must be comma-separated numeric Telegram "
+                             "user ids, got 'bob'.\n"),
+    ("NEWSBOT_MAX_ARTICLE_BYTES", "-1", "newsbot: NEWSBOT_MAX_ARTICLE_BYTES must be a whole "
+                                        "number, 1 or more, got '-1'.\n"),
+    ("NEWSBOT_TIMEZONE", "Mars/Base", "newsbot: NEWSBOT_TIMEZONE: unknown timezone "
+                                      "'Mars/Base'; use an IANA name such as Europe/Kyiv or "
+                                      "UTC.\n"),
+])
+def test_a_bad_setting_is_one_line_naming_it_and_exit_2(capsys, monkeypatch, name, value,
+                                                          message):
+    monkeypatch.setenv(name, value)
+    assert run(capsys, "latest") == (2, "", message)
+
+
+def test_a_bad_setting_in_dotenv_is_reported_the_same_way(capsys, tmp_path):
+    (tmp_path / ".env").write_text("PORT=0\n", encoding="utf-8")
+    assert run(capsys, "stats") == (
+        2, "", "newsbot: PORT must be a whole number from 1 to 65535, got '0'.\n")
+
+
+def test_highlight_markers_inside_an_article_cannot_fake_a_match(capsys, write_article):
+    # Search marks matches with \x02 and \x03; an article's own are stripped at import.
+    path = write_article(body="Prices \x02rose\x03 sharply on Monday.\n\nTraders were calm.")
+    run(capsys, "import", str(path))
+    [hit] = run_json(capsys, "search", "prices")
+    assert hit["snippet"] == "Prices rose sharply on Monday.\n\nTraders were calm."
+    out = run(capsys, "search", "prices")[1]
+    assert "[Prices] rose sharply" in out and "[rose]" not in out

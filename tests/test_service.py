@@ -10,9 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import ArgumentOutOfRange, ArticleNotFound, EmptyArgument, ImportInProgress
+from bot.app import build_application, prepare
+from bot.config import Settings
+from bot.errors import (
+    ArgumentOutOfRange,
+    ArticleNotFound,
+    EmptyArgument,
+    ImportInProgress,
+)
 from bot.service import IMPORT_BATCH, NewsService
 from bot.store import Store
+from tests.botapi import BotAPIStandIn
 from tests.conftest import SEEDS, USER_ARTICLE, article_text, fake_summarise
 
 
@@ -143,18 +151,33 @@ def test_summaries_are_computed_once_and_recomputed_after_an_edit(store, write_a
     assert len(calls) == 3
 
 
-def test_import_with_summarise_precomputes_missing_summaries(store, write_article, tmp_path):
-    calls = []
+def test_import_with_summarise_stores_summaries_made_on_a_process_pool(store, write_article,
+                                                                       tmp_path):
+    in_process = []
 
-    def counting(text, **kwargs):
-        calls.append(text)
+    def not_here(text, **kwargs):
+        in_process.append(text)
         return fake_summarise(text, **kwargs)
 
-    service = NewsService(store, summarise=counting)
-    for n in range(3):
-        write_article(f"s{n}.txt", title=f"S{n}")
-    service.import_paths([tmp_path])
-    assert service.precompute_summaries([a.id for a in service.latest(10)]) == 3
+    service = NewsService(store, summarise=not_here)
+    bodies = {
+        "A": "The harbour reopened on Monday. Ships had queued since Friday. Dockers cheered.\n\n"
+             "Trade is expected to recover. The mayor thanked the crews.",
+        "B": "Rain fell all week in Port Amsel. Rivers rose. The ferry stopped twice.\n\n"
+             "Farmers welcomed the water. Roads were closed for a day.",
+    }
+    for title, body in bodies.items():
+        write_article(f"{title}.txt", title=title, body=body)
+    report = service.import_paths([tmp_path], summarise=True, workers=2)
+    assert (report.added, report.failed) == (2, [])
+    assert in_process == []  # the real summariser ran in the pool's worker processes
+    for article in service.latest(10):
+        summary = service.summary(article)  # read back from the store, not computed here
+        assert summary.language == "english"
+        assert 1 <= len(summary.sentences) <= 3
+        sentences = bodies[article.title].replace("\n\n", " ")
+        assert all(sentence in sentences for sentence in summary.sentences)
+    assert in_process == []
     assert service.precompute_summaries([a.id for a in service.latest(10)]) == 0
 
 
@@ -239,3 +262,69 @@ def test_import_killed_half_way_leaves_a_consistent_store_and_resumes(tmp_path):
     assert (report["added"], report["unchanged"], report["failed"]) == (
         total - stored, stored, [])
     assert _consistent_count(db_path) == total
+
+
+def _jsonl_rows(count: int, **overrides) -> list[str]:
+    return [json.dumps({"id": f"row-{n}", "category": "Bulk", "published": "2025-01-01T00:00:00Z",
+                        "source": "Generator", "title": f"Story {n}", "body": f"Item {n}."}
+                       | overrides) for n in range(count)]
+
+
+def test_an_id_twice_in_one_import_is_one_failure_and_rows_are_counted_truthfully(
+        service, tmp_path):
+    rows = _jsonl_rows(8)
+    rows.insert(6, rows[3].replace("Item 3.", "Item 3, corrected."))
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    report = service.import_paths([feed])
+    assert report.as_dict() == {
+        "added": 8, "updated": 0, "unchanged": 0,
+        "failed": [{"path": str(feed), "line": 7,
+                    "error": f"duplicate id 'row-3', first at {feed}:4"}],
+    }
+    assert service.article("row-3").body == "Item 3."
+
+
+def test_one_file_with_an_unrepresentable_date_fails_alone(service, write_article, tmp_path):
+    write_article("good.txt", title="Good")
+    early = write_article("early.txt", title="Early", published="0001-01-01T00:00:00+05:00")
+    late = write_article("late.txt", title="Late", published="9999-12-31T23:00:00-05:00")
+    report = service.import_paths([tmp_path])
+    assert report.added == 1
+    assert [(f.path, f.line, f.error.split(":")[0]) for f in report.failed] == [
+        (str(early), 1, "datetime '0001-01-01T00"), (str(late), 1, "datetime '9999-12-31T23")]
+    assert [a.title for a in service.latest(5)] == ["Good"]
+
+
+class Interrupted(Exception):
+    """Stands in for the SIGTERM that stopped a start's seed import."""
+
+
+async def test_a_start_resumes_a_seed_import_that_was_interrupted(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    total = IMPORT_BATCH + 500
+    (seeds / "feed.jsonl").write_text("\n".join(_jsonl_rows(total)) + "\n", encoding="utf-8")
+    db_path = tmp_path / "news.db"
+
+    def stop_after_the_first_batch(_count: int) -> None:
+        raise Interrupted
+
+    with Store(db_path) as store:
+        first = NewsService(store, summarise=fake_summarise, seeds_dir=seeds)
+        with pytest.raises(Interrupted):
+            first.import_paths([seeds], progress=stop_after_the_first_batch)
+        assert store.article_count() == IMPORT_BATCH
+
+    with BotAPIStandIn() as api, Store(db_path) as store:
+        settings = Settings(token=api.token, db_path=db_path, seeds_dir=seeds,
+                            base_url=api.base_url)
+        service = NewsService(store, summarise=fake_summarise, seeds_dir=seeds)
+        application = build_application(settings, service, digest_check_every=None)
+        await application.initialize()
+        try:
+            await prepare(application)
+        finally:
+            await application.shutdown()
+        assert store.article_count() == total
+        assert not service.needs_seed_import()
