@@ -241,7 +241,7 @@ def test_one_table_gives_menus_help_and_registration():
 
 
 def test_the_cli_log_handler_redacts_secrets_in_lines_and_tracebacks(capsys):
-    from bot.cli import RedactingFormatter, configure_logging
+    from bot.cli.terminal import RedactingFormatter, configure_logging
 
     root = logging.getLogger()
     levels = root.level, logging.getLogger("httpx").level, logging.getLogger("apscheduler").level
