@@ -15,9 +15,7 @@ from bot.cli.terminal import (
     print_json,
 )
 from bot.config import Settings
-from bot.errors import (
-    location,
-)
+from bot.errors import TokenRejected, location
 from bot.service import NewsService
 
 if TYPE_CHECKING:
@@ -31,7 +29,7 @@ API_UNREACHABLE = "cannot reach the Bot API: {error}"
 
 def _run_bot(settings: Settings, service: NewsService, *, webhook: bool = False,
              rate_limiter: bool = True) -> int:
-    from bot.app import TokenRejected, run
+    from bot.app import run
 
     try:
         run(settings, service, webhook=webhook, rate_limiter=rate_limiter)

@@ -8,14 +8,16 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from bot.config import InvalidSetting
 from bot.errors import (
     ArgumentOutOfRange,
     ArticleFormatError,
     ArticleNotFound,
     ConfigError,
     ImportInProgress,
+    InvalidSetting,
+    MissingSetting,
     NewsbotError,
+    WeakSecret,
 )
 from bot.models import (
     HIGHLIGHT_END,
@@ -113,8 +115,31 @@ def configure_logging(level: int, secrets: Sequence[str]) -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
+BOTFATHER_HELP = """\
+TELEGRAM_BOT_TOKEN is not set.
+
+To get a token:
+  1. Open Telegram and start a chat with @BotFather.
+  2. Send /newbot and follow the prompts (a name, then a username ending in "bot").
+  3. Copy the token it gives you into .env:
+         TELEGRAM_BOT_TOKEN=123456789:AA...
+     or export it in your shell, then run `newsbot run` again.
+
+Without a token you can still use the command line, e.g. `newsbot latest`
+or `newsbot search Belarus`.
+"""
+
+
 def describe_config_error(error: ConfigError) -> str:
     """The terminal's wording of a configuration error."""
+    if isinstance(error, MissingSetting):
+        if error.name == "TELEGRAM_BOT_TOKEN":
+            return BOTFATHER_HELP.rstrip()
+        return f"{error.name} must be set" + (
+            f" to use {error.needed_for}." if error.needed_for else ".")
+    if isinstance(error, WeakSecret):
+        return (f"run --webhook needs {error.name} of at least {error.minimum} characters "
+                "(Telegram signs each update with it); generate one with: openssl rand -hex 32")
     if not isinstance(error, InvalidSetting):
         return str(error)
     if error.kind == "user_id":

@@ -9,7 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from bot.articles import iter_articles
-from bot.errors import ArticleFormatError, ConfigError, ImportInProgress
+from bot.errors import ArticleFormatError, ImportInProgress, MissingSetting
 from bot.models import Article, ImportFailure, ImportReport
 from bot.service.base import ServiceBase
 
@@ -93,7 +93,7 @@ class ImportingService(ServiceBase):
     def import_seeds(self) -> ImportReport:
         """Import the seeds directory (``seeds_dir``); raises InvalidQuery if none is set."""
         if self.seeds_dir is None:
-            raise ConfigError("no seeds directory is configured (NEWSBOT_SEEDS)")
+            raise MissingSetting("NEWSBOT_SEEDS")
         return self.import_paths([self.seeds_dir])
 
     def needs_seed_import(self) -> bool:
