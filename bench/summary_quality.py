@@ -62,8 +62,10 @@ CARD_CHARS = 600
 VARIANTS: dict[str, dict[str, float]] = {
     "default": {},
     "no position prior": {"position_power": 0.0},
-    "stronger position prior (0.75)": {"position_power": 0.75},
+    "stronger position prior (0.6)": {"position_power": 0.6},
     "no length normalisation": {"length_power": 0.0},
+    "dangling sentences allowed": {"take_antecedents": False},
+    "no character budget": {"chars_per_sentence": 1_000_000},
     "no title factor": {"title_weight": 0.0},
     "no redundancy check": {"redundancy": 1.0},
     "no short-sentence penalty": {"short_sentence": 1},
