@@ -161,11 +161,11 @@ def test_a_sentence_that_leans_on_the_one_before_comes_with_it(language):
 def test_a_leaning_sentence_is_passed_over_when_its_predecessor_does_not_fit(language):
     text, (_, predecessor, leaning) = LEANING[language]
     for count in (1, 2):
-        picked = summarise(text, sentences=count).sentences
-        assert len(picked) == count
-        assert leaning not in picked, picked
-        assert in_text(summarise(text, sentences=count), text)
-    assert predecessor not in summarise(text, sentences=2).sentences
+        summary = summarise(text, sentences=count)
+        assert len(summary.sentences) == count
+        assert in_text(summary, text)
+        assert leaning not in summary.sentences
+        assert predecessor not in summary.sentences
 
 
 def test_the_default_keeps_three_sentences_within_600_characters_when_it_can():
