@@ -198,6 +198,13 @@ def _migration_9(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX articles_published_by_seq ON articles (seq, published_ts)")
 
 
+def _migration_10(db: sqlite_utils.Database) -> None:
+    """The default summariser now keeps pointing-back sentences with their antecedent and
+    summaries within about 600 characters: drop the stored ones it made before, so each is
+    made again on first use (or by ``import --summarise``)."""
+    db.execute("DELETE FROM summaries WHERE method = 'default'")
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
     _migration_2,
@@ -208,6 +215,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_7,
     _migration_8,
     _migration_9,
+    _migration_10,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

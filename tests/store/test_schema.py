@@ -4,6 +4,7 @@ from dataclasses import replace
 import pytest
 
 from bot.errors import StoreError
+from bot.models import Summary
 from bot.store import SCHEMA_VERSION, Store
 from tests.store.conftest import assert_index_matches_articles, make, titles
 
@@ -113,3 +114,19 @@ def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path):
 def test_file_store_uses_wal(tmp_path):
     with Store(tmp_path / "news.db") as store:
         assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_summaries_of_the_previous_default_are_made_again_after_the_upgrade(tmp_path):
+    path = tmp_path / "news.db"
+    with Store(path) as old:
+        old.save_summaries([
+            ("h1", 3, Summary(("He denied it.",), "default", "english")),
+            ("h1", 3, Summary(("Officials met.",), "lead", "english")),
+        ])
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 9")  # the release before this default summariser
+    conn.close()
+    with Store(path) as upgraded:
+        assert upgraded.get_summary("h1", "default", 3) is None
+        assert upgraded.get_summary("h1", "lead", 3) == Summary(
+            ("Officials met.",), "lead", "english")
