@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bot.articles import tag_key
+from bot.articles import category_key, tag_key
 from bot.errors import ArticleNotFound
 from bot.models import Article, Stats, TagCount, content_digest, tags_json
 from bot.store.database import Database, now_text, reading, writing
@@ -57,7 +57,7 @@ def _row(seq: int, article: Article, stored_form: tuple[str, str, str], now: str
         seq,
         article.id,
         article.category,
-        article.category.casefold(),
+        category_key(article.category),
         article.source,
         article.title,
         article.subtitle,
@@ -236,7 +236,7 @@ class ArticleStore(Database):
             order = "t.published_ts DESC, t.article_seq DESC"
         if category is not None:
             where.append("a.category_key = ?")
-            params.append(" ".join(category.split()).casefold())
+            params.append(category_key(category))
         if source is not None:
             where.append("a.source = ? COLLATE NOCASE")
             params.append(source.strip())

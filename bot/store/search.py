@@ -17,7 +17,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from bot.articles import tag_key
+from bot.articles import category_key, tag_key
 from bot.models import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit
 from bot.query import SearchQuery, fts_expression
 from bot.store.articles import ARTICLE_COLUMNS, article_from_row
@@ -63,7 +63,7 @@ def _filters(
         params.append(tag_key(tag))
     if query.categories:
         where.append(f"a.category_key IN ({','.join('?' * len(query.categories))})")
-        params.extend(" ".join(c.split()).casefold() for c in query.categories)
+        params.extend(category_key(c) for c in query.categories)
     if exclude:
         where.append(f"{seq} NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
         params.append(exclude)
