@@ -316,7 +316,7 @@ def test_any_command_argument_gives_a_sendable_answer(tags, argument):
         assert 0 < len(render.error_alert(error)) <= 200
     assert len(render.follow_alert(True, argument)) <= 200
     assert len(render.unfollow_alert(None, argument)) <= 200
-    for button in render.tag_buttons([argument, *tags], "tag", "Follow"):
+    for button in render.tag_buttons([argument, *tags], "tag", render.FOLLOW_TAG):
         assert len(button.data.encode()) <= CALLBACK_LIMIT
 
 
@@ -430,7 +430,7 @@ def test_errors_are_worded_here_with_the_commands_usage():
 
 
 def test_a_tag_with_a_comma_is_one_button_carrying_the_whole_tag():
-    [button] = render.tag_buttons(["Rates, Bonds"], "tag", "Follow")
+    [button] = render.tag_buttons(["Rates, Bonds"], "tag", render.FOLLOW_TAG)
     assert (button.text, button.data) == ("Follow Rates, Bonds", "tag:Rates, Bonds")
     comma_first = replace(ARTICLE, tags=("Rates, Bonds", "Economy"))
     assert [b.data for b in render.article_buttons(comma_first)] == [

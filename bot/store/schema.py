@@ -198,6 +198,11 @@ def _migration_9(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX articles_published_by_seq ON articles (seq, published_ts)")
 
 
+def _migration_chat_language(db: sqlite_utils.Database) -> None:
+    """Each chat's interface language (a code such as "uk"); NULL until someone writes."""
+    db.execute("ALTER TABLE chats ADD COLUMN language TEXT")
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
     _migration_2,
@@ -208,6 +213,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_7,
     _migration_8,
     _migration_9,
+    _migration_chat_language,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
