@@ -153,6 +153,7 @@ class BotAPIStandIn:
         self.callback_answers: dict[str, dict] = {}
         self.inline_answers: dict[str, dict] = {}
         self.commands: dict[str, list[dict]] = {}
+        self.group_owners: dict[int, int] = {}  # group chat id → its owner's user id
         self.rejected: list[tuple[str, int, str]] = []  # (method, code, description)
         self.too_many_requests = 0
         self._blocked: dict[int, tuple[int, str]] = {}
@@ -227,7 +228,9 @@ class BotAPIStandIn:
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private", "first_name": first_name},
+            # As in _message_json: a negative chat id is a group.
+            "chat": {"id": chat_id, "type": "private", "first_name": first_name}
+            if chat_id > 0 else {"id": chat_id, "type": "group", "title": "Group"},
             "from": user,
             "text": text,
         }
@@ -520,6 +523,15 @@ class BotAPIStandIn:
     def _api_getMyCommands(self, params: dict) -> list[dict]:
         with self._lock:
             return self.commands.get(self._scope_key(params), [])
+
+    def _api_getChatMember(self, params: dict) -> dict:
+        """A group's owner (``group_owners``) is its "creator"; anyone else a "member"."""
+        chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
+        with self._lock:
+            owner = self.group_owners.get(chat_id)
+        if user_id == owner:
+            return {"status": "creator", "user": self._user(user_id), "is_anonymous": False}
+        return {"status": "member", "user": self._user(user_id)}
 
     def _api_sendChatAction(self, params: dict) -> bool:
         return True

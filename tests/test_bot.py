@@ -163,6 +163,20 @@ async def test_a_ukrainian_user_sees_the_bot_in_ukrainian_and_switches_to_englis
     assert other.text.startswith("Welcome to newsbot!")
 
 
+async def test_in_a_group_only_its_administrators_change_the_language(api, newsbot):
+    group = -500
+    api.group_owners[group] = ADMIN
+    [choice] = await say(api, group, "/language", user_id=OTHER, language_code="uk")
+    assert choice.text.startswith("Мова бота в цьому чаті: Українська.")
+    answer = await api.callback_answer(api.press(choice, "English", user_id=OTHER))
+    assert answer["text"] == "Мову цього чату можуть змінювати лише його адміністратори."
+    assert choice.text.startswith("Мова бота в цьому чаті: Українська.")
+    api.press(choice, "English", user_id=ADMIN)
+    await api.until(lambda: choice.text == "From now on I speak English here.")
+    [welcome] = await say(api, group, "/start", user_id=OTHER, language_code="uk")
+    assert welcome.text.startswith("Welcome to newsbot!")
+
+
 async def test_latest_is_one_numbered_list_with_buttons_per_item(api, newsbot):
     [listing] = await say(api, USER, "/latest 3")
     lines = listing.text.splitlines()
