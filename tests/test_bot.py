@@ -139,7 +139,7 @@ async def test_a_ukrainian_user_sees_the_bot_in_ukrainian_and_switches_to_englis
     assert out_of_range.text.startswith("Як користуватися: /latest [N] [тег] — N від 1 до 20.")
 
     [followed] = await uk("/subscribe Lighthouses")
-    assert followed.text.startswith("Тепер ви стежите за: Lighthouses.")
+    assert followed.text.startswith("Тепер ви стежите за тегами: Lighthouses.")
     (seeds / "light.txt").write_text(article_text(
         "Lighthouse keepers return", tags="Lighthouses", published="2025-11-24T22:15:00+02:00",
         body="Keepers return to the old light. The lamp was repaired."))
@@ -148,7 +148,7 @@ async def test_a_ukrainian_user_sees_the_bot_in_ukrainian_and_switches_to_englis
     assert digest.text.splitlines()[:4] == [
         "Ваш дайджест новин — 1 нова стаття", "", "1. Lighthouse keepers return",
         "24 листопада 2025, 22:15 · Port Amsel Courier"]
-    assert "Збіг: Lighthouses" in digest.text
+    assert "Ваші теги: Lighthouses" in digest.text
     assert [b["text"] for b in digest.buttons] == ["Повний текст 1"]
 
     [choice] = await uk("/language")
@@ -487,6 +487,28 @@ async def test_the_running_bot_sends_due_digests_from_its_repeating_job(api, see
         [digest] = await api.replies(USER, 1)
     assert digest.text.startswith("Your news digest — 1 new article")
     assert "1. Lighthouse keepers return" in digest.text
+
+
+async def test_a_due_digest_is_sent_in_the_chats_language(api, seeds, tmp_path):
+    db_path = tmp_path / "news.db"
+    with Store(db_path) as store:
+        service = NewsService(store, summarise=fake_summarise)
+        service.import_paths([seeds])
+        service.touch_chat(USER, "uk")  # the chat's first writer spoke Ukrainian
+        service.subscribe(USER, "Lighthouses")
+        service.set_digest_time(USER, "00:00")
+        service.finish_digest(USER, 0, datetime.now(UTC) - timedelta(days=1))
+        (tmp_path / "new").mkdir()
+        for n in range(3):
+            (tmp_path / "new" / f"light{n}.txt").write_text(article_text(
+                f"Lighthouse keepers return {n}", tags="Lighthouses", body="The lamp shone."))
+        service.import_paths([tmp_path / "new"])
+    async with running_newsbot(api, seeds, db_path, digest_check_every=0.2,
+                               digest_first_check=0.1):
+        [digest] = await api.replies(USER, 1)
+    assert digest.text.startswith("Ваш дайджест новин — 3 нові статті")
+    assert [b["text"] for b in digest.buttons] == [
+        "Повний текст 1", "Повний текст 2", "Повний текст 3"]
 
 
 async def test_a_network_error_while_polling_is_one_warning_line(api, newsbot, caplog):

@@ -40,18 +40,18 @@ async def digest_command(update: Update, context: NewsContext) -> None:
 
 async def _change_schedule(
     update: Update, context: NewsContext,
-    change: Callable[[NewsService, int, str], ChatSettings], usage: str | None = None,
+    change: Callable[[NewsService, int, str], ChatSettings], usage_of: str | None = None,
 ) -> None:
     """The body of every schedule command: apply ``change`` to the command's argument text
-    and show the new schedule; a command with a ``usage`` and no argument shows the usage
-    and the current schedule instead; ``usage`` names the command whose usage that is."""
+    and show the new schedule; with ``usage_of`` (a command name) and no argument, that
+    command's usage and the current schedule instead."""
     service = context.service
     chat_id = update.effective_chat.id
     language = await chat_language(update, context)
     text = " ".join(context.args or [])
-    if usage is not None and not text:
+    if usage_of is not None and not text:
         chat = await call(service.chat_settings, chat_id)
-        prefix = render.render_usage(usage, language) + "\n"
+        prefix = render.render_usage(usage_of, language) + "\n"
     else:
         chat = await call(change, service, chat_id, text)
         prefix = ""
