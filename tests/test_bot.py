@@ -117,7 +117,7 @@ async def test_a_ukrainian_user_sees_the_bot_in_ukrainian_and_switches_to_englis
 
     [welcome] = await uk("/start")
     assert welcome.text.startswith("Вітаю в newsbot! Я стисло переказую новини.")
-    assert "/search Білорусь — знайти статті" in welcome.text
+    assert "/search Лісоград — знайти статті" in welcome.text
     [help_text] = await uk("/help")
     assert help_text.text.splitlines()[:2] == [
         "Що я вмію", "/latest — Найновіші статті: /latest [N] [тег]"]
@@ -133,8 +133,13 @@ async def test_a_ukrainian_user_sees_the_bot_in_ukrainian_and_switches_to_englis
     [usage] = await uk("/search")
     assert usage.text.splitlines() == [
         "Як користуватися: /search ЗАПИТ",
-        'Приклад: /search Білорусь або /search "протиповітряна оборона" -Путін',
+        'Приклад: /search Лісоград або /search "протиповітряна оборона" -Путін',
         "Фільтри: tag:Економіка, category:Політика, префікс*"]
+    [none] = await uk("/search Лісоград")  # the welcome's example; these seeds are English
+    assert none.text.startswith("Немає статей за запитом «Лісоград».")
+    [results] = await uk("/search harbour")
+    assert results.text.startswith("Результати за запитом «harbour» (1–5)")
+    assert [b["text"] for b in results.buttons][-1] == "Далі ›"
     [out_of_range] = await uk("/latest 50")
     assert out_of_range.text.startswith("Як користуватися: /latest [N] [тег] — N від 1 до 20.")
 
