@@ -23,7 +23,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot import digests
+from bot import digests, render
 from bot.config import Settings
 from bot.digests import DigestSender
 from bot.errors import MissingSetting, TokenRejected, WeakSecret
@@ -124,16 +124,21 @@ async def prepare(application: Application) -> None:
             logger.info("Imported %d seed articles from %s", report.added, service.seeds_dir)
         else:
             logger.warning("No import has finished and %s does not exist", service.seeds_dir)
-    await application.bot.set_my_commands(
-        _bot_commands(menu(admin=False)), scope=BotCommandScopeDefault())
-    for admin_id in sorted(settings.admin_ids):
-        try:
-            await application.bot.set_my_commands(
-                _bot_commands(menu(admin=True)), scope=BotCommandScopeChat(admin_id)
-            )
-        except TelegramError as exc:
-            # Telegram only knows the private chat once the admin has written to the bot.
-            logger.warning("Could not set admin commands for user %s: %s", admin_id, exc)
+    # The default language's menu serves every user; each other language's, users whose
+    # Telegram speaks it.
+    for language in render.languages():
+        code = None if language == render.DEFAULT_LANGUAGE else language
+        await application.bot.set_my_commands(
+            _bot_commands(menu(admin=False, language=language)),
+            scope=BotCommandScopeDefault(), language_code=code)
+        for admin_id in sorted(settings.admin_ids):
+            try:
+                await application.bot.set_my_commands(
+                    _bot_commands(menu(admin=True, language=language)),
+                    scope=BotCommandScopeChat(admin_id), language_code=code)
+            except TelegramError as exc:
+                # Telegram only knows the private chat once the admin has written to the bot.
+                logger.warning("Could not set admin commands for user %s: %s", admin_id, exc)
     stats = await asyncio.to_thread(service.stats)
     logger.info(
         "newsbot is ready as @%s: %d articles, %d subscribers",

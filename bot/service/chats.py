@@ -55,8 +55,18 @@ class ChatService(ServiceBase):
     def subscriptions(self, chat_id: int) -> list[str]:
         return self.store.subscriptions(chat_id)
 
-    def touch_chat(self, chat_id: int) -> None:
-        self.store.touch_chat(chat_id)
+    def touch_chat(self, chat_id: int, language: str | None = None) -> str | None:
+        """A chat wrote to us: it is reachable again, and one without a language gets
+        ``language`` (its first writer's). Returns the chat's language."""
+        return self.store.touch_chat(chat_id, language)
+
+    def chat_language(self, chat_id: int) -> str | None:
+        """The chat's interface language; None until someone in it has written."""
+        return self.store.chat_language(chat_id)
+
+    def set_chat_language(self, chat_id: int, language: str) -> None:
+        """Speak ``language`` (a code the caller knows, e.g. "uk") in the chat from now on."""
+        self.store.update_chat(chat_id, language=language)
 
     # -- digests --------------------------------------------------------------------------
 

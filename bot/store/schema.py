@@ -205,6 +205,11 @@ def _migration_10(db: sqlite_utils.Database) -> None:
     db.execute("DELETE FROM summaries WHERE method = 'default'")
 
 
+def _migration_11(db: sqlite_utils.Database) -> None:
+    """Each chat's interface language (a code such as "uk"); NULL until someone writes."""
+    db.execute("ALTER TABLE chats ADD COLUMN language TEXT")
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
     _migration_2,
@@ -216,6 +221,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_8,
     _migration_9,
     _migration_10,
+    _migration_11,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -224,10 +230,11 @@ def schema_version(db: sqlite_utils.Database) -> int:
     return db.execute("PRAGMA user_version").fetchone()[0]
 
 
-def migrate(db: sqlite_utils.Database, path: str) -> None:
-    """Apply the pending migrations, all in one write transaction taken up front, so two
-    processes opening a new database at once apply each migration once."""
-    if schema_version(db) == SCHEMA_VERSION:
+def migrate(db: sqlite_utils.Database, path: str, target: int = SCHEMA_VERSION) -> None:
+    """Apply the pending migrations up to ``target`` (an older schema only for tests of
+    upgrades), all in one write transaction taken up front, so two processes opening a new
+    database at once apply each migration once."""
+    if schema_version(db) == target:
         return
     db.execute("BEGIN IMMEDIATE")
     try:
@@ -237,7 +244,7 @@ def migrate(db: sqlite_utils.Database, path: str) -> None:
                 f"{path} was written by a newer newsbot (schema {current}, "
                 f"this one knows {SCHEMA_VERSION}); upgrade newsbot."
             )
-        for version in range(current + 1, SCHEMA_VERSION + 1):
+        for version in range(current + 1, target + 1):
             MIGRATIONS[version - 1](db)
             db.execute(f"PRAGMA user_version = {version:d}")
             logger.info("Migrated %s to schema version %d", path, version)

@@ -1,11 +1,14 @@
+import json
 import sqlite3
 from dataclasses import replace
 
 import pytest
+import sqlite_utils
 
 from bot.errors import StoreError
 from bot.models import Summary
 from bot.store import SCHEMA_VERSION, Store
+from bot.store.schema import migrate
 from tests.store.conftest import assert_index_matches_articles, make, titles
 
 
@@ -118,14 +121,13 @@ def test_file_store_uses_wal(tmp_path):
 
 def test_summaries_of_the_previous_default_are_made_again_after_the_upgrade(tmp_path):
     path = tmp_path / "news.db"
-    with Store(path) as old:
-        old.save_summaries([
-            ("h1", 3, Summary(("He denied it.",), "default", "english")),
-            ("h1", 3, Summary(("Officials met.",), "lead", "english")),
-        ])
-    conn = sqlite3.connect(path)
-    conn.execute("PRAGMA user_version = 9")  # the release before this default summariser
-    conn.close()
+    old = sqlite_utils.Database(path)
+    migrate(old, str(path), target=9)  # the release before this default summariser
+    old["summaries"].insert_all([
+        {"text_hash": "h1", "method": method, "sentences": 3, "language": "english",
+         "summary_json": json.dumps([sentence])}
+        for method, sentence in (("default", "He denied it."), ("lead", "Officials met."))])
+    old.close()
     with Store(path) as upgraded:
         assert upgraded.get_summary("h1", "default", 3) is None
         assert upgraded.get_summary("h1", "lead", 3) == Summary(
