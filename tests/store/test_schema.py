@@ -113,3 +113,33 @@ def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path):
 def test_file_store_uses_wal(tmp_path):
     with Store(tmp_path / "news.db") as store:
         assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_store_before_word_forms_reindexes_itself_on_open(tmp_path):
+    import sqlite_utils
+
+    from bot.store.schema import MIGRATIONS
+
+    path = tmp_path / "v9.db"
+    old = sqlite_utils.Database(path)
+    for version, migration in enumerate(MIGRATIONS[:9], start=1):
+        migration(old)
+        old.execute(f"PRAGMA user_version = {version}")
+    # An article as schema 9 stored and indexed it, literally.
+    old.execute(
+        "INSERT INTO articles VALUES (1, 'a1', 'Local news', 'local news', 'Вісник',"
+        " 'У Лісограді запускають нічний тролейбус', '', 'Лісоград', '[\"Лісоград\"]',"
+        " 'Тролейбуси курсуватимуть щопівгодини.', '2026-11-16T21:20:00+02:00', 1763320800,"
+        " 'h', 't', '2026-11-17T00:00:00+00:00', '2026-11-17T00:00:00+00:00')"
+    )
+    old.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
+    old.conn.commit()
+    old.close()
+    with Store(path) as upgraded:
+        assert upgraded.schema_version == SCHEMA_VERSION
+        assert titles(upgraded, "тролейбусом") == ["У Лісограді запускають нічний тролейбус"]
+        assert titles(upgraded, "Лісоград") == ["У Лісограді запускають нічний тролейбус"]
+        assert_index_matches_articles(upgraded)
+        upgraded.db.execute("DELETE FROM articles")
+        assert titles(upgraded, "тролейбусом") == []
+        assert_index_matches_articles(upgraded)
