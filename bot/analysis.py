@@ -29,7 +29,7 @@ _CYRILLIC = re.compile("[\u0400-\u04ff]")
 # left to the index's own tokenizer.
 _WORD = re.compile("[\u0400-\u04ff]+(?:['’ʼ`][\u0400-\u04ff]+)*")
 # Enough of an article to tell Ukrainian from Russian; detecting on more only costs time.
-_DETECT_CHARS = 2_000
+_DETECT_CHARS = 1_000
 _APOSTROPHES = str.maketrans("", "", "'’ʼ`")
 # After diacritics go (ї → і, й → и, ё → е): the letters a Russian keyboard writes instead.
 _FOLD = str.maketrans({"і": "и", "є": "е", "ґ": "г"})
