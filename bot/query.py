@@ -97,6 +97,7 @@ def parse_query(text: str) -> SearchQuery:
 # The index's columns of word forms (bot.analysis), beside the raw title, subtitle, tags, body.
 FORM_COLUMNS = ("title_forms", "subtitle_forms", "tags_forms", "body_forms")
 _RAW_COLUMNS = "{title subtitle tags body}"
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
 
 
 def _quoted(text: str) -> str:
@@ -107,12 +108,12 @@ def fts_string(term: Term) -> str:
     """One term as FTS5 syntax, its text quoted so nothing inside is syntax. A plain word
     with Ukrainian or Russian forms also matches those forms in the form columns; phrases
     and prefixes match the raw text only."""
-    quoted = _quoted(term.text)
-    if term.prefix:
-        return quoted + "*"
-    forms = () if term.phrase else word_forms(term.text)
+    quoted = _quoted(term.text) + ("*" if term.prefix else "")
+    if not _CYRILLIC.search(term.text):
+        return quoted  # English: no forms, and none in the form columns to exclude
+    forms = () if term.phrase or term.prefix else word_forms(term.text)
     if not forms:
-        return quoted
+        return f"{_RAW_COLUMNS} : {quoted}"  # exact, never a stem in the form columns
     alternatives = " OR ".join(_quoted(form) for form in forms)
     return f"({_RAW_COLUMNS} : {quoted} OR {{{' '.join(FORM_COLUMNS)}}} : ({alternatives}))"
 

@@ -201,6 +201,9 @@ def test_cyrillic_phrases_prefixes_and_exclusions(cyrillic):
     trolleybus = "У Лісограді запускають нічний тролейбус"
     assert titles(cyrillic, '"нічний тролейбус"') == [trolleybus]
     assert titles(cyrillic, '"нічного тролейбуса"') == []  # a phrase is exact
+    assert titles(cyrillic, "билет") == ["Новости Остроградского театра"]
+    assert titles(cyrillic, '"билет"') == []  # the text has «билеты» only, never «билет»
+    assert titles(cyrillic, "билет*") == ["Новости Остроградского театра"]
     assert titles(cyrillic, "тролейб*") == [trolleybus]
     assert titles(cyrillic, "лісоград -тролейбусами") == []
     assert titles(cyrillic, 'тролейбусів tag:транспорт category:"local news"') == [trolleybus]
