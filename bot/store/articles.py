@@ -13,6 +13,7 @@ from bot.analysis import article_forms
 from bot.articles import tag_key
 from bot.errors import ArticleNotFound
 from bot.models import Article, Stats, TagCount, content_digest, tags_json
+from bot.query import FORM_COLUMNS
 from bot.store.database import Database, now_text, reading, writing
 
 ARTICLE_COLUMNS = (
@@ -53,9 +54,7 @@ def _stored_form(article: Article) -> tuple[str, str, str]:
 
 
 # The indexed columns: the raw text, then its Ukrainian and Russian word forms (bot.analysis).
-FTS_COLUMNS = (
-    "title, subtitle, tags, body, title_forms, subtitle_forms, tags_forms, body_forms"
-)
+FTS_COLUMNS = ", ".join(("title", "subtitle", "tags", "body", *FORM_COLUMNS))
 
 
 def _row(seq: int, article: Article, stored_form: tuple[str, str, str], now: str) -> tuple:
