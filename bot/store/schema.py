@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
+from bot.analysis import article_forms
 from bot.errors import StoreError
 from bot.models import content_digest
 
@@ -210,6 +211,47 @@ def _migration_11(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE chats ADD COLUMN language TEXT")
 
 
+def _migration_12(db: sqlite_utils.Database) -> None:
+    """Ukrainian and Russian word forms (``bot.analysis``) in four columns beside the raw
+    text, indexed with it; every stored article is analysed and the index rebuilt."""
+    form_columns = ("title_forms", "subtitle_forms", "tags_forms", "body_forms")
+    for column in form_columns:
+        db.execute(f"ALTER TABLE articles ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
+    last = 0
+    while True:  # a batch at a time: a large store's text need not fit in memory
+        rows = db.execute(
+            "SELECT seq, title, subtitle, tags, body FROM articles WHERE seq > ?"
+            " ORDER BY seq LIMIT 2000", (last,)
+        ).fetchall()
+        if not rows:
+            break
+        last = rows[-1][0]
+        db.conn.executemany(
+            "UPDATE articles SET title_forms = ?, subtitle_forms = ?, tags_forms = ?,"
+            " body_forms = ? WHERE seq = ?",
+            [(*forms, seq) for seq, *texts in rows if any(forms := article_forms(*texts))],
+        )
+    columns = "title, subtitle, tags, body, " + ", ".join(form_columns)
+    old = ", ".join(f"old.{c}" for c in columns.split(", "))
+    _run(
+        db,
+        f"""
+        DROP TRIGGER articles_ad;
+        DROP TABLE articles_fts;
+        CREATE VIRTUAL TABLE articles_fts USING fts5 (
+            {columns},
+            content='articles', content_rowid='seq', tokenize='{TOKENIZER}'
+        );
+        INSERT INTO articles_fts (articles_fts, rank) VALUES ('hashsize', 16777216);
+        INSERT INTO articles_fts (articles_fts) VALUES ('rebuild');
+        CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+            INSERT INTO articles_fts (articles_fts, rowid, {columns})
+            VALUES ('delete', old.seq, {old});
+        END;
+        """,
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
     _migration_2,
@@ -222,6 +264,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_9,
     _migration_10,
     _migration_11,
+    _migration_12,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
