@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,42 +61,69 @@ def prepare_store(source: Path, count: int, db: Path) -> None:
                        check=True, cwd=ROOT)
 
 
+LATEST_ITEMS = 5  # what /latest sends by default: one «Full text N» button per item
+
+
+def list_items(message: SentMessage) -> int:
+    """How many numbered articles a message of a list carries (one «Full text N» each)."""
+    return sum(button["text"].startswith("Full text ") for button in message.buttons)
+
+
 class Load:
-    """Offers updates on a schedule and times each reply from the stand-in's side.
+    """Offers updates on a schedule and times each reply, from the moment its update was
+    offered to the moment its LAST message reached the stand-in.
 
     A user's updates are handled concurrently, so replies are matched to commands by kind
-    (the /latest list or a search page), oldest first.
+    (the /latest list or a search page), oldest first. A search page is one message; a
+    /latest list longer than one message is complete when its LATEST_ITEMS items have
+    arrived, the later messages going to the oldest unfinished list of that chat.
     """
 
-    def __init__(self, api: BotAPIStandIn, users: list[int]) -> None:
+    def __init__(self, api: BotAPIStandIn, clock: Callable[[], float] = time.perf_counter
+                 ) -> None:
         self.api = api
+        self.clock = clock
         self.lock = threading.Lock()
         self.pending: dict[tuple[int, str], list[float]] = {}
+        # chat → [offered at, items still due] of /latest lists begun but not finished
+        self.unfinished: dict[int, list[list[float]]] = {}
         self.latencies: dict[str, list[float]] = {"search": [], "latest": []}
         api.on_message.append(self.on_message)
 
     def offer(self, user: int, command: str) -> None:
         kind = "latest" if command.startswith("/latest") else "search"
         with self.lock:
-            self.pending.setdefault((user, kind), []).append(time.perf_counter())
+            self.pending.setdefault((user, kind), []).append(self.clock())
         self.api.push_message(user, command)
 
     def on_message(self, message: SentMessage) -> None:
-        now = time.perf_counter()
-        if message.text.startswith("Latest news"):
-            kind = "latest"
-        elif message.text.startswith(("Results for", "No articles match")):
-            kind = "search"
-        else:  # the rest of a list longer than one message
-            return
+        now = self.clock()
         with self.lock:
-            queue = self.pending.get((message.chat_id, kind))
-            if queue:
-                self.latencies[kind].append((now - queue.pop(0)) * 1000)
+            if message.text.startswith(("Results for", "No articles match")):
+                queue = self.pending.get((message.chat_id, "search"))
+                if queue:
+                    self.latencies["search"].append((now - queue.pop(0)) * 1000)
+                return
+            lists = self.unfinished.setdefault(message.chat_id, [])
+            if message.text.startswith("Latest news"):
+                queue = self.pending.get((message.chat_id, "latest"))
+                if not queue:
+                    return
+                lists.append([queue.pop(0), LATEST_ITEMS])
+                current = lists[-1]
+            elif lists:  # the rest of a list longer than one message
+                current = lists[0]
+            else:
+                return
+            current[1] -= list_items(message)
+            if current[1] <= 0:
+                lists.remove(current)
+                self.latencies["latest"].append((now - current[0]) * 1000)
 
     def outstanding(self) -> int:
         with self.lock:
-            return sum(len(q) for q in self.pending.values())
+            return (sum(len(q) for q in self.pending.values())
+                    + sum(len(lists) for lists in self.unfinished.values()))
 
 
 def main() -> None:
