@@ -1,7 +1,8 @@
 """Whole messages and every sentence the bot says: help, usage, errors, tag lists, reports.
 
 ``render_error`` words each ``NewsbotError`` for a chat; ``error_alert`` for a button's alert
-(plain text, at most 200 characters, Telegram's limit for a callback answer).
+(plain text, at most 200 characters, Telegram's limit for a callback answer); ``inline_notice``
+for the button above an inline query's results (plain text, at most 64).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bot.errors import (
     StoreError,
     SummaryError,
     TooBroadSearch,
+    TooManySearches,
     UnknownTimezone,
     location,
 )
@@ -31,6 +33,7 @@ from bot.render.cards import format_date
 from bot.render.markup import escape, fit, fit_parts
 
 ALERT_LIMIT = 200  # characters in a callback query's answer
+INLINE_BUTTON_LIMIT = 64  # characters of the button above inline results
 _LABEL = 200  # characters of one tag or query quoted back to the user
 
 WELCOME = (
@@ -100,8 +103,12 @@ def render_error(exc: NewsbotError, command: str | None = None) -> str:
         case ArgumentOutOfRange():
             high = f" to {exc.high}" if exc.high is not None else " or more"
             text = usage or f"Choose a whole number from {exc.low}{high}."
+        case TooBroadSearch(prefix_terms=0):
+            text = "That search is too broad — try fewer or more specific words."
         case TooBroadSearch():
             text = "That search is too broad — try fewer prefix* terms."
+        case TooManySearches():
+            text = "One moment — you already have searches running."
         case EmptyArgument() | InvalidQuery():
             text = usage or f"Please give a valid {escape(exc.argument)}."
         case ImportInProgress():
@@ -123,6 +130,12 @@ def error_alert(exc: NewsbotError) -> str:
         return ARTICLE_GONE
     plain = html.unescape(re.sub(r"<[^>]*>", "", render_error(exc)))
     return clip(plain, ALERT_LIMIT)
+
+
+def inline_notice(exc: NewsbotError) -> str:
+    """``render_error`` as plain text for the button above an inline query's empty results
+    (at most 64 characters, Telegram's limit)."""
+    return clip(error_alert(exc), INLINE_BUTTON_LIMIT)
 
 
 def render_help(commands: Sequence[tuple[str, str]]) -> str:
