@@ -38,3 +38,19 @@ def test_two_lists_at_once_each_end_with_their_own_items(api):
     send(api, "3. Three", range(3, 6))                # the rest of the first
     assert load.latencies["latest"] == [3000.0, 5000.0]
     assert load.outstanding() == 0
+
+
+def test_refusals_and_the_flooders_answers_are_counted_apart(api):
+    flooder = 999
+    ticks = iter([0.0, 0.0, 0.0, 1.0, 2.0, 4.0])
+    load = Load(api, clock=lambda: next(ticks), flooders=frozenset({flooder}))
+    load.offer(USER, "/search oil")
+    load.offer(flooder, "/search a* b*")
+    load.offer(flooder, "/search c* d*")
+    send(api, "One moment — you already have searches running.")
+    api.call("sendMessage", {"chat_id": flooder,
+                             "text": "That search is too broad — try fewer prefix* terms."})
+    api.call("sendMessage", {"chat_id": flooder, "text": "No articles match “c* d*”."})
+    assert load.latencies == {"search: busy": [1000.0], "flood: too broad": [2000.0],
+                              "flood: answered": [4000.0]}
+    assert load.outstanding() == 0 and load.outstanding(frozenset({USER})) == 0
