@@ -1,7 +1,7 @@
 """Import throughput, search and /latest latency, database size and memory at scale.
 
     python bench/import_search.py ../shared/bench/reuters21578.jsonl [--articles 100000]
-        [--rounds 25] [--reference]
+        [--rounds 25] [--reference] [--ukrainian 20000]
 
 The Reuters-21578 stories are replicated (fresh ids, dates shifted by 400 days a round) until
 there are --articles of them, written as one JSON Lines feed in a temporary directory and
@@ -13,6 +13,9 @@ Peak RSS is this process's (ru_maxrss), import, replication and queries included
 --reference also times what this machine manages at that moment without newsbot: sqlite-utils'
 insert_all of the same records into one plain table, then one FTS5 build (no change detection,
 tags, WAL or per-batch index writes). It runs after peak RSS is read: it holds every record.
+
+--ukrainian also imports that many generated Ukrainian articles (bench/ukrainian_corpus.py)
+into a second fresh store, after peak RSS is read, and times inflected Ukrainian searches.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.ukrainian_corpus import write_ukrainian_feed
 from bot.service import NewsService
 from bot.store import Store
 
@@ -41,6 +45,9 @@ QUERIES = [
     "category:Coffee", "-tag:USA category:Gold", "takeover -tag:USA", "stock exchange",
     "inflation tax",
 ]
+# Inflected forms, a phrase, a prefix and a filter over the generated Ukrainian articles.
+UKRAINIAN_QUERIES = ["Лісоград", "тролейбусом", "лікарні", "бібліотека Сонцеділ",
+                     '"міський театр"', "електростанц*", "tag:Освіта школою"]
 LATEST = [("latest 5", {}), ("latest 5 tag:USA", {"tag": "USA"}),
           ("latest 5 tag:Coffee", {"tag": "Coffee"})]
 
@@ -90,6 +97,27 @@ def bare_import(feed: Path, db_path: Path) -> float:
     return seconds
 
 
+def ukrainian_row(
+    folder: Path, count: int, rounds: int
+) -> tuple[float, dict[str, list[float]], dict[str, int]] | None:
+    """Seconds to import ``count`` generated Ukrainian articles into a fresh store, and each
+    Ukrainian query's times and hits there; None for 0 articles."""
+    if not count:
+        return None
+    feed = folder / "ukrainian.jsonl"
+    write_ukrainian_feed(count, feed)
+    with Store(folder / "ukrainian.db") as store:
+        service = NewsService(store)
+        started = time.perf_counter()
+        report = service.import_paths([feed])
+        seconds = time.perf_counter() - started
+        if report.added != count or report.failed:
+            sys.exit(f"unexpected Ukrainian import report: {report.as_dict()}")
+        times = {q: timed(lambda q=q: service.search(q), rounds) for q in UKRAINIAN_QUERIES}
+        hits = {q: len(service.search(q, 100).hits) for q in UKRAINIAN_QUERIES}
+    return seconds, times, hits
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", type=Path, help="reuters21578.jsonl")
@@ -97,6 +125,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=25, help="timed calls per query")
     parser.add_argument("--reference", action="store_true",
                         help="also time a bare sqlite-utils insert_all and one FTS build")
+    parser.add_argument("--ukrainian", type=int, default=20_000,
+                        help="generated Ukrainian articles to import and search (0: none)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
@@ -123,6 +153,7 @@ def main() -> None:
             hits.update({name: len(service.latest(5, **kw)) for name, kw in LATEST})
         peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         reference = bare_import(feed, Path(folder) / "bare.db") if args.reference else None
+        ukrainian = ukrainian_row(Path(folder), args.ukrainian, args.rounds)
 
     every_search = [t for times in searches.values() for t in times]
     every_latest = [t for times in latest.values() for t in times]
@@ -143,6 +174,16 @@ def main() -> None:
     if reference:
         print(f"| reference: bare insert_all + one FTS build | {args.articles / reference:,.0f}"
               f" articles/s ({reference:.1f} s) |")
+
+    if ukrainian:
+        seconds, times, ukrainian_hits = ukrainian
+        searches.update(times)
+        hits.update(ukrainian_hits)
+        print(f"| Ukrainian (generated): first import | {args.ukrainian / seconds:,.0f}"
+              f" articles/s ({seconds:.1f} s) |")
+        every = [t for query_times in times.values() for t in query_times]
+        print(f"| Ukrainian search p50 / p95 | {statistics.median(every):.2f} / "
+              f"{percentile(every, 0.95):.2f} ms |")
 
     print("\n| query | hits (≤100) | p50 ms | p95 ms |")
     print("|---|---|---|---|")

@@ -23,10 +23,10 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot import digests
+from bot import digests, render
 from bot.config import Settings
 from bot.digests import DigestSender
-from bot.errors import ConfigError, NewsbotError
+from bot.errors import MissingSetting, TokenRejected, WeakSecret
 from bot.handlers.commands import COMMANDS, button, menu
 from bot.handlers.common import error_handler, track_chat
 from bot.handlers.context import CONTEXT_TYPES, BotData
@@ -43,20 +43,6 @@ TIMEOUTS = {"connect_timeout": 10.0, "read_timeout": 10.0, "write_timeout": 10.0
             "pool_timeout": 10.0}  # seconds; a saturated pool fails with TimedOut, not a hang
 WEBHOOK_SECRET_MIN = 32
 CONNECT_BACKOFF = (1.0, 2.0, 4.0, 8.0, 16.0, 30.0)  # seconds between tries; the last repeats
-
-
-class TokenRejected(NewsbotError):
-    """The Bot API answered 401 (or 404 for a malformed token) to our token."""
-
-
-class WebhookSecretMissing(ConfigError):
-    """``run --webhook`` without a WEBHOOK_SECRET of at least ``minimum`` characters."""
-
-    def __init__(self, minimum: int) -> None:
-        super().__init__(
-            f"run --webhook needs WEBHOOK_SECRET of at least {minimum} characters "
-            "(Telegram signs each update with it); generate one with: openssl rand -hex 32")
-        self.minimum = minimum
 
 
 def build_requests() -> tuple[HTTPXRequest, HTTPXRequest]:
@@ -138,16 +124,21 @@ async def prepare(application: Application) -> None:
             logger.info("Imported %d seed articles from %s", report.added, service.seeds_dir)
         else:
             logger.warning("No import has finished and %s does not exist", service.seeds_dir)
-    await application.bot.set_my_commands(
-        _bot_commands(menu(admin=False)), scope=BotCommandScopeDefault())
-    for admin_id in sorted(settings.admin_ids):
-        try:
-            await application.bot.set_my_commands(
-                _bot_commands(menu(admin=True)), scope=BotCommandScopeChat(admin_id)
-            )
-        except TelegramError as exc:
-            # Telegram only knows the private chat once the admin has written to the bot.
-            logger.warning("Could not set admin commands for user %s: %s", admin_id, exc)
+    # The default language's menu serves every user; each other language's, users whose
+    # Telegram speaks it.
+    for language in render.languages():
+        code = None if language == render.DEFAULT_LANGUAGE else language
+        await application.bot.set_my_commands(
+            _bot_commands(menu(admin=False, language=language)),
+            scope=BotCommandScopeDefault(), language_code=code)
+        for admin_id in sorted(settings.admin_ids):
+            try:
+                await application.bot.set_my_commands(
+                    _bot_commands(menu(admin=True, language=language)),
+                    scope=BotCommandScopeChat(admin_id), language_code=code)
+            except TelegramError as exc:
+                # Telegram only knows the private chat once the admin has written to the bot.
+                logger.warning("Could not set admin commands for user %s: %s", admin_id, exc)
     stats = await asyncio.to_thread(service.stats)
     logger.info(
         "newsbot is ready as @%s: %d articles, %d subscribers",
@@ -173,9 +164,9 @@ async def connect(bot: ExtBot, backoff: Sequence[float] = CONNECT_BACKOFF) -> No
 def check_webhook(settings: Settings) -> None:
     """Refuse webhook mode without a URL or without a strong secret."""
     if not settings.webhook_url:
-        raise ConfigError("WEBHOOK_URL must be set to use --webhook.")
+        raise MissingSetting("WEBHOOK_URL", needed_for="--webhook")
     if len(settings.webhook_secret or "") < WEBHOOK_SECRET_MIN:
-        raise WebhookSecretMissing(WEBHOOK_SECRET_MIN)
+        raise WeakSecret("WEBHOOK_SECRET", WEBHOOK_SECRET_MIN)
 
 
 def _connect_until_stopped(application: Application, backoff: Sequence[float]) -> bool:
@@ -205,7 +196,8 @@ def run(settings: Settings, service: NewsService, *, webhook: bool = False,
         rate_limiter: bool = True, backoff: Sequence[float] = CONNECT_BACKOFF) -> None:
     """Run until SIGINT/SIGTERM: long polling, or the webhook server.
 
-    Raises TokenRejected on a 401, ConfigError for webhook mode without URL or secret."""
+    Raises TokenRejected on a 401, MissingSetting or WeakSecret for webhook mode without a URL
+    or a strong secret."""
     if webhook:
         check_webhook(settings)
     application = build_application(settings, service, rate_limiter=rate_limiter)

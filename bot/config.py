@@ -10,26 +10,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
-from bot.errors import ConfigError
+from bot.errors import InvalidSetting, MissingSetting
 
 DEFAULT_DB = Path("data/news.db")
 DEFAULT_SEEDS = Path("seeds")
 DEFAULT_MAX_ARTICLE_BYTES = 1024 * 1024
-
-BOTFATHER_HELP = """\
-TELEGRAM_BOT_TOKEN is not set.
-
-To get a token:
-  1. Open Telegram and start a chat with @BotFather.
-  2. Send /newbot and follow the prompts (a name, then a username ending in "bot").
-  3. Copy the token it gives you into .env:
-         TELEGRAM_BOT_TOKEN=123456789:AA...
-     or export it in your shell, then run `newsbot run` again.
-
-Without a token you can still use the command line, e.g. `newsbot latest`
-or `newsbot search Belarus`.
-"""
-
 
 @dataclass(frozen=True)
 class Settings:
@@ -46,7 +31,7 @@ class Settings:
 
     def require_token(self) -> str:
         if not self.token:
-            raise ConfigError(BOTFATHER_HELP)
+            raise MissingSetting("TELEGRAM_BOT_TOKEN")
         return self.token
 
     def is_admin(self, user_id: int | None) -> bool:
@@ -54,27 +39,6 @@ class Settings:
 
 
 MAX_PORT = 65535
-
-
-class InvalidSetting(ConfigError):
-    """A setting's value is malformed or out of range; the CLI words it.
-
-    ``kind`` is what the value must be: ``"integer"`` (within ``minimum``..``maximum``),
-    ``"user_id"`` (one entry of a comma-separated list of positive integers) or
-    ``"timezone"`` (an IANA name). ``value`` is the offending text, never a secret.
-    """
-
-    def __init__(
-        self, name: str, value: str, kind: str, *, minimum: int | None = None,
-        maximum: int | None = None,
-    ) -> None:
-        self.name = name
-        self.value = value
-        self.kind = kind
-        self.minimum = minimum
-        self.maximum = maximum
-        bounds = f" {minimum}..{'' if maximum is None else maximum}" if minimum is not None else ""
-        super().__init__(f"invalid setting {name}={value!r} ({kind}{bounds})")
 
 
 def _parse_admin_ids(raw: str) -> frozenset[int]:

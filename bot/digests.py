@@ -188,9 +188,10 @@ class DigestSender:
 
     def _build(self, chat_id: int) -> tuple[Digest, list[OutgoingMessage]]:
         digest = self.service.build_digest(chat_id)
+        language = render.language_for(self.service.chat_language(chat_id))
         return digest, [
             OutgoingMessage(m.article_ids, m.text, keyboard(m.buttons, BUTTONS_PER_ROW))
-            for m in render.render_digest(digest)
+            for m in render.render_digest(digest, language)
         ]
 
     async def _delivered(

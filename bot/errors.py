@@ -17,6 +17,10 @@ is a plain developer-facing description, for logs::
     │   └── TooBroadSearch        a search over its budget (prefix_terms, limit, budget)
     ├── TooManySearches           a user already has ``limit`` searches running
     ├── ConfigError               a required setting is missing or invalid
+    │   ├── MissingSetting        a setting that this command needs is not set (name, needed_for)
+    │   ├── InvalidSetting        a setting is malformed or out of range (name, value, kind, range)
+    │   └── WeakSecret            a secret shorter than it must be (name, minimum)
+    ├── TokenRejected             the Bot API refused the token (401)
     ├── StoreError                the database cannot be opened, read or written
     ├── SummaryError              the summariser was asked for something it cannot do
     └── ImportInProgress          an import is already running
@@ -126,6 +130,50 @@ class TooManySearches(NewsbotError):
 
 class ConfigError(NewsbotError):
     """A required setting is missing or invalid."""
+
+
+class InvalidSetting(ConfigError):
+    """A setting's value is malformed or out of range; the CLI words it.
+
+    ``kind`` is what the value must be: ``"integer"`` (within ``minimum``..``maximum``),
+    ``"user_id"`` (one entry of a comma-separated list of positive integers) or
+    ``"timezone"`` (an IANA name). ``value`` is the offending text, never a secret.
+    """
+
+    def __init__(
+        self, name: str, value: str, kind: str, *, minimum: int | None = None,
+        maximum: int | None = None,
+    ) -> None:
+        self.name = name
+        self.value = value
+        self.kind = kind
+        self.minimum = minimum
+        self.maximum = maximum
+        bounds = f" {minimum}..{'' if maximum is None else maximum}" if minimum is not None else ""
+        super().__init__(f"invalid setting {name}={value!r} ({kind}{bounds})")
+
+
+class MissingSetting(ConfigError):
+    """A setting that is needed for ``needed_for`` (a command or mode; None: newsbot itself)
+    is not set."""
+
+    def __init__(self, name: str, needed_for: str | None = None) -> None:
+        self.name = name
+        self.needed_for = needed_for
+        super().__init__(f"missing setting {name}" + (f" for {needed_for}" if needed_for else ""))
+
+
+class WeakSecret(ConfigError):
+    """A secret setting shorter than ``minimum`` characters (its value is never kept)."""
+
+    def __init__(self, name: str, minimum: int) -> None:
+        self.name = name
+        self.minimum = minimum
+        super().__init__(f"setting {name} shorter than {minimum} characters")
+
+
+class TokenRejected(NewsbotError):
+    """The Bot API answered 401 (or 404 for a malformed token) to our token."""
 
 
 class StoreError(NewsbotError):

@@ -18,9 +18,6 @@ import re
 from collections import Counter
 
 UNKNOWN = "unknown"
-LANGUAGES = (
-    "english", "ukrainian", "russian", "german", "french", "spanish", "italian", "portuguese",
-)
 
 # Enough text to decide; looking further only costs time.
 _SAMPLE_CHARS = 5_000

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from bot.analysis import fold, word_forms
 from bot.errors import ArgumentOutOfRange
 
 # Generous bounds so a pasted novel cannot make one query arbitrarily expensive.
@@ -93,10 +94,28 @@ def parse_query(text: str) -> SearchQuery:
     )
 
 
+# The index's columns of word forms (bot.analysis), beside the raw title, subtitle, tags, body.
+FORM_COLUMNS = ("title_forms", "subtitle_forms", "tags_forms", "body_forms")
+_RAW_COLUMNS = "{title subtitle tags body}"
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
 def fts_string(term: Term) -> str:
-    """Quote one term as an FTS5 string: nothing inside quotes is syntax."""
-    quoted = '"' + term.text.replace('"', '""') + '"'
-    return quoted + "*" if term.prefix else quoted
+    """One term as FTS5 syntax, its text quoted so nothing inside is syntax. A plain word
+    with Ukrainian or Russian forms also matches those forms in the form columns; phrases
+    and prefixes match the raw text only."""
+    quoted = _quoted(term.text) + ("*" if term.prefix else "")
+    if not _CYRILLIC.search(term.text):
+        return quoted  # English: no forms, and none in the form columns to exclude
+    forms = () if term.phrase or term.prefix else word_forms(term.text)
+    if not forms:
+        return f"{_RAW_COLUMNS} : {quoted}"  # exact, never a stem in the form columns
+    alternatives = " OR ".join(_quoted(form) for form in forms)
+    return f"({_RAW_COLUMNS} : {quoted} OR {{{' '.join(FORM_COLUMNS)}}} : ({alternatives}))"
 
 
 def fts_expression(terms: tuple[Term, ...], joiner: str = " AND ") -> str | None:
@@ -104,6 +123,32 @@ def fts_expression(terms: tuple[Term, ...], joiner: str = " AND ") -> str | None
     if not terms:
         return None
     return joiner.join(fts_string(term) for term in terms)
+
+
+def fts_highlight(terms: tuple[Term, ...]) -> str | None:
+    """An expression over the raw columns only, for snippets: the terms OR-ed, and for a word
+    with forms also the word's start it shares with each form, as a prefix."""
+    if not terms:
+        return None
+    parts: list[str] = []
+    for term in terms:
+        parts.append(_quoted(term.text) + ("*" if term.prefix else ""))
+        if not (term.prefix or term.phrase):
+            word = term.text.casefold()
+            for form in word_forms(term.text):
+                stem = _shared_start(word, form)
+                if len(stem) >= 3 and stem != word:
+                    parts.append(_quoted(stem) + "*")
+    return f"{_RAW_COLUMNS} : ({' OR '.join(dict.fromkeys(parts))})"
+
+
+def _shared_start(word: str, form: str) -> str:
+    """The longest start of ``word`` that ``form`` shares (forms are folded: і = и, …)."""
+    length = 0
+    for length, (a, b) in enumerate(zip(word, form, strict=False), start=1):
+        if fold(a) != b:
+            return word[: length - 1]
+    return word[:length]
 
 
 # A quoted tag keeps its commas; phones often turn "…" into “…” or «…».

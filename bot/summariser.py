@@ -43,7 +43,7 @@ from sumy.utils import get_stop_words
 from bot.errors import SummaryError
 from bot.language import detect_language
 from bot.models import SUMMARY_METHODS, Summary
-from bot.sentences import SentenceTokenizer, paragraphs
+from bot.sentences import SentenceTokenizer, leans_on_previous, paragraphs
 
 __all__ = ["METHODS", "CentralLeadSummarizer", "detect_language", "summarise"]
 
@@ -117,12 +117,12 @@ def _summarizer(method: str, language: str, title_words: Sequence[str]) -> Abstr
     stem = _stemmer(language)
     stop_words = _stop_words(language)
     if method == "default":
-        return CentralLeadSummarizer(stem, stop_words)
+        return CentralLeadSummarizer(stem, stop_words, language)
     if method == "lead":
         return LeadSummarizer(stem)
     if method == "edmundson":
-        # No cue-word lists exist for our languages, so the cue method is off; the key method
-        # rewards the title's words, the location method the first and last places.
+        # Edmundson without its cue method, for want of cue-word lists in our languages: the
+        # key method rewards the title's words, the title and location methods as in sumy.
         summarizer = EdmundsonSummarizer(stem, cue_weight=0.0, key_weight=1.0)
         summarizer.null_words = stop_words or {""}
         summarizer.bonus_words = [w.lower() for w in title_words] or {""}
@@ -173,31 +173,44 @@ def summarise(
 
 
 class CentralLeadSummarizer(AbstractSummarizer):
-    """The default: sentences that share the article's recurring words, near the top, on topic.
+    """The default: sentences that share the article's recurring words, near the top, on topic,
+    each readable on its own.
 
-    A sentence's score multiplies four measured factors (see ``bench/summary_quality.py``):
+    A sentence's score multiplies four factors:
 
     * centrality: for each distinct content word, how many other sentences use it, divided by
-      the number of distinct words to the power 0.7, so that long sentences do not win by
-      length alone (human highlights are short);
-    * position: ``(1 + 3 * index) ** -0.35``, a gentle preference for the top that keeps
-      central sentences further down within reach (news is mostly, not always, lead-first);
-    * quality: sentences of fewer than six content words are scaled down;
-    * title: up to twice the score for a sentence using all of the title's content words.
+      the number of distinct words to the power ``length_power``, so that long sentences do not
+      win by length alone (human highlights are short);
+    * position: ``(1 + position_weight * index) ** -position_power``, a gentle preference for
+      the top that keeps central sentences further down within reach;
+    * quality: sentences of fewer than ``short_sentence`` content words are scaled down;
+    * title: up to ``1 + title_weight`` times the score for a sentence using all of the title's
+      content words.
 
-    Sentences are taken best first, skipping one whose words are mostly (over 60 %) in a
-    sentence already taken, and returned in document order.
+    Sentences are taken best first. A sentence that leans on the one before it
+    (``bot.sentences.leans_on_previous``: «She said …», «Але …») comes with its predecessors
+    back to one that stands alone, or is passed over when they do not fit in the count. A
+    sentence whose words are mostly (over ``redundancy``) in one already taken is skipped, and
+    so is one that would take the summary past ``chars_per_sentence`` characters a sentence;
+    if too few remain, those two rules are dropped, and the lead fills any gap. The result is
+    in document order and never has more than ``count`` sentences.
+
+    The constants were chosen on the tuning half of ``bench/summary_quality.py``.
     """
 
     position_weight = 3.0
-    position_power = 0.35
-    length_power = 0.7
+    position_power = 0.3
+    length_power = 0.6
     short_sentence = 6
     title_weight = 1.0
     redundancy = 0.6
+    chars_per_sentence = 200
+    take_antecedents = True
 
-    def __init__(self, stemmer: Callable[[str], str], stop_words: frozenset[str]) -> None:
+    def __init__(self, stemmer: Callable[[str], str], stop_words: frozenset[str],
+                 language: str = "english") -> None:
         super().__init__(stemmer)
+        self._language = language
         self._stop_words = stop_words
         self._stems = _content_stems(stemmer, stop_words)
 
@@ -233,16 +246,34 @@ class CentralLeadSummarizer(AbstractSummarizer):
             if title:
                 score *= 1 + self.title_weight * len(title & unique) / len(title)
             scores.append(score)
+        texts = [str(s) for s in sentences]
+        leans = [index > 0 and self.take_antecedents
+                 and leans_on_previous(text, self._language)
+                 for index, text in enumerate(texts)]
         # Best first; ties (say, no word shared at all) keep document order: the lead.
         ranked = sorted(range(len(sentences)), key=lambda i: -scores[i])
+        budget = self.chars_per_sentence * count
         chosen: list[int] = []
-        for index in ranked:
-            if len(chosen) == count:
-                break
-            if not any(self._repeats(distinct[index], distinct[c]) for c in chosen):
-                chosen.append(index)
-        # Too few distinct sentences: fill up with the repetitive ones rather than fall short.
-        for index in ranked:
+        used = 0
+        for strict in (True, False):
+            for index in ranked:
+                if len(chosen) == count:
+                    break
+                if index in chosen:
+                    continue
+                if strict and any(self._repeats(distinct[index], distinct[c]) for c in chosen):
+                    continue
+                first = index
+                while leans[first] and first - 1 not in chosen:
+                    first -= 1
+                group = range(first, index + 1)
+                size = sum(len(texts[i]) + 1 for i in group)
+                if len(chosen) + len(group) > count or (strict and used + size > budget):
+                    continue
+                chosen.extend(group)
+                used += size
+        # Filling from the top never leaves a sentence without its predecessor.
+        for index in range(len(sentences)):
             if len(chosen) == count:
                 break
             if index not in chosen:

@@ -153,6 +153,7 @@ class BotAPIStandIn:
         self.callback_answers: dict[str, dict] = {}
         self.inline_answers: dict[str, dict] = {}
         self.commands: dict[str, list[dict]] = {}
+        self.group_owners: dict[int, int] = {}  # group chat id → its owner's user id
         self.rejected: list[tuple[str, int, str]] = []  # (method, code, description)
         self.too_many_requests = 0
         self._blocked: dict[int, tuple[int, str]] = {}
@@ -215,17 +216,21 @@ class BotAPIStandIn:
             return update["update_id"]
 
     @staticmethod
-    def _user(user_id: int, first_name: str = "Tester") -> dict:
-        return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "en"}
+    def _user(user_id: int, first_name: str = "Tester", language_code: str = "en") -> dict:
+        return {"id": user_id, "is_bot": False, "first_name": first_name,
+                "language_code": language_code}
 
     def push_message(self, chat_id: int, text: str, *, user_id: int | None = None,
-                     first_name: str = "Tester") -> int:
-        """A user writes ``text``; a leading /command gets its bot_command entity."""
-        user = self._user(user_id or chat_id, first_name)
+                     first_name: str = "Tester", language_code: str = "en") -> int:
+        """A user (whose Telegram speaks ``language_code``) writes ``text``; a leading
+        /command gets its bot_command entity."""
+        user = self._user(user_id or chat_id, first_name, language_code)
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private", "first_name": first_name},
+            # As in _message_json: a negative chat id is a group.
+            "chat": {"id": chat_id, "type": "private", "first_name": first_name}
+            if chat_id > 0 else {"id": chat_id, "type": "group", "title": "Group"},
             "from": user,
             "text": text,
         }
@@ -237,13 +242,14 @@ class BotAPIStandIn:
         return self._push({"message": message})
 
     def push_callback(self, message: SentMessage | None, data: str, *,
-                      user_id: int | None = None) -> str:
+                      user_id: int | None = None, language_code: str = "en") -> str:
         """A user presses a button (or forges ``data``) under one of the bot's messages; with
         ``message`` None, under an inline message, as Telegram sends it without a message."""
         callback_id = str(next(self._callback_ids))
         query: dict[str, Any] = {
             "id": callback_id,
-            "from": self._user(user_id or (message.chat_id if message else 1)),
+            "from": self._user(user_id or (message.chat_id if message else 1),
+                               language_code=language_code),
             "chat_instance": f"ci{message.chat_id if message else 0}",
             "data": data,
         }
@@ -254,9 +260,10 @@ class BotAPIStandIn:
         self._push({"callback_query": query})
         return callback_id
 
-    def press(self, message: SentMessage, button_text: str, *, user_id: int | None = None) -> str:
+    def press(self, message: SentMessage, button_text: str, *, user_id: int | None = None,
+              language_code: str = "en") -> str:
         return self.push_callback(message, message.button(button_text)["callback_data"],
-                                  user_id=user_id)
+                                  user_id=user_id, language_code=language_code)
 
     def push_inline_query(self, query: str, *, user_id: int = 1) -> str:
         query_id = f"iq{next(self._callback_ids)}"
@@ -498,8 +505,10 @@ class BotAPIStandIn:
 
     @staticmethod
     def _scope_key(params: dict) -> str:
+        """"default", "chat:111"; with a language_code, "default/uk", "chat:111/uk"."""
         scope = params.get("scope") or {"type": "default"}
-        return scope["type"] + (f":{scope['chat_id']}" if "chat_id" in scope else "")
+        key = scope["type"] + (f":{scope['chat_id']}" if "chat_id" in scope else "")
+        return key + (f"/{params['language_code']}" if params.get("language_code") else "")
 
     def _api_setMyCommands(self, params: dict) -> bool:
         with self._lock:
@@ -514,6 +523,15 @@ class BotAPIStandIn:
     def _api_getMyCommands(self, params: dict) -> list[dict]:
         with self._lock:
             return self.commands.get(self._scope_key(params), [])
+
+    def _api_getChatMember(self, params: dict) -> dict:
+        """A group's owner (``group_owners``) is its "creator"; anyone else a "member"."""
+        chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
+        with self._lock:
+            owner = self.group_owners.get(chat_id)
+        if user_id == owner:
+            return {"status": "creator", "user": self._user(user_id), "is_anonymous": False}
+        return {"status": "member", "user": self._user(user_id)}
 
     def _api_sendChatAction(self, params: dict) -> bool:
         return True

@@ -236,12 +236,12 @@ def test_one_table_gives_menus_help_and_registration():
     assert len(names) == len(set(names))
     assert [name for name, _ in menu(admin=False)] == [
         "latest", "search", "article", "tags", "subscribe", "unsubscribe", "subscriptions",
-        "help", "digest", "digest_time", "timezone", "digest_off", "digest_on"]
+        "help", "digest", "digest_time", "timezone", "digest_off", "digest_on", "language"]
     assert [name for name, _ in menu(admin=True)][-2:] == ["reimport", "stats"]
 
 
 def test_the_cli_log_handler_redacts_secrets_in_lines_and_tracebacks(capsys):
-    from bot.cli import RedactingFormatter, configure_logging
+    from bot.cli.terminal import RedactingFormatter, configure_logging
 
     root = logging.getLogger()
     levels = root.level, logging.getLogger("httpx").level, logging.getLogger("apscheduler").level
@@ -264,3 +264,12 @@ def test_the_cli_log_handler_redacts_secrets_in_lines_and_tracebacks(capsys):
     assert "retry loop for /bot<secret>/getMe" in err
     assert "RuntimeError: The token `<secret>` was rejected by the server." in err
     assert WRONG_TOKEN not in err and "HTTP Request" not in err
+
+
+def test_webhook_mode_without_a_url_names_the_setting(api, seeds, tmp_path):
+    env = newsbot_env(tmp_path, seeds, api.token, api.base_url, WEBHOOK_SECRET="s" * 40)
+    env.pop("WEBHOOK_URL", None)
+    done = subprocess.run([sys.executable, "-m", "bot", "run", "--webhook"], env=env,
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == "newsbot: WEBHOOK_URL must be set to use --webhook.\n"

@@ -86,9 +86,9 @@ async def newsbot(api: BotAPIStandIn, seeds: Path, tmp_path: Path):
 
 
 async def say(api: BotAPIStandIn, chat_id: int, text: str, replies: int = 1,
-              user_id: int | None = None):
+              user_id: int | None = None, language_code: str = "en"):
     before = len(api.messages_to(chat_id))
-    api.push_message(chat_id, text, user_id=user_id)
+    api.push_message(chat_id, text, user_id=user_id, language_code=language_code)
     return await api.replies(chat_id, replies, after=before)
 
 
@@ -105,6 +105,83 @@ async def test_start_registers_menus_and_welcomes(api, newsbot):
                     "/subscriptions", "/digest_time", "/timezone"):
         assert command in help_text.text
     assert "/reimport" not in help_text.text
+
+
+async def test_a_ukrainian_user_sees_the_bot_in_ukrainian_and_switches_to_english(
+        api, newsbot, seeds):
+    assert api.commands["default/uk"][0] == {
+        "command": "latest", "description": "Найновіші статті: /latest [N] [тег]"}
+    assert api.commands["default"][0]["description"] == "Newest articles: /latest [N] [tag]"
+    assert "reimport" in [c["command"] for c in api.commands[f"chat:{ADMIN}/uk"]]
+
+    async def uk(text: str, replies: int = 1):
+        return await say(api, USER, text, replies, language_code="uk")
+
+    [welcome] = await uk("/start")
+    assert welcome.text.startswith("Вітаю в newsbot! Я стисло переказую новини.")
+    assert "/search Лісоград — знайти статті" in welcome.text
+    [help_text] = await uk("/help")
+    assert help_text.text.splitlines()[:2] == [
+        "Що я вмію", "/latest — Найновіші статті: /latest [N] [тег]"]
+    assert "/language — Мова бота в цьому чаті" in help_text.text
+    [listing] = await uk("/latest 2")
+    assert listing.text.splitlines()[:4] == [
+        "Останні новини", "", "1. Harbour story 6 <&>",
+        "7 лютого 2025, 08:00 · Port Amsel Courier · World news"]
+    assert "Теги: Port Amsel, Economy" in listing.text
+    assert "The harbour moved 6 ships. Trade grew." in listing.text  # content stays as written
+    assert [[b["text"] for b in row] for row in listing.reply_markup["inline_keyboard"]] == [
+        ["Повний текст 1", "Стежити: Port Amsel"], ["Повний текст 2", "Стежити: Port Amsel"]]
+    [usage] = await uk("/search")
+    assert usage.text.splitlines() == [
+        "Як користуватися: /search ЗАПИТ",
+        'Приклад: /search Лісоград або /search "протиповітряна оборона" -Путін',
+        "Фільтри: tag:Економіка, category:Політика, префікс*"]
+    [none] = await uk("/search Лісоград")  # the welcome's example; these seeds are English
+    assert none.text.startswith("Немає статей за запитом «Лісоград».")
+    [results] = await uk("/search harbour")
+    assert results.text.startswith("Результати за запитом «harbour» (1–5)")
+    assert [b["text"] for b in results.buttons][-1] == "Далі ›"
+    [out_of_range] = await uk("/latest 50")
+    assert out_of_range.text.startswith("Як користуватися: /latest [N] [тег] — N від 1 до 20.")
+
+    [followed] = await uk("/subscribe Lighthouses")
+    assert followed.text.startswith("Тепер ви стежите за тегами: Lighthouses.")
+    (seeds / "light.txt").write_text(article_text(
+        "Lighthouse keepers return", tags="Lighthouses", published="2025-11-24T22:15:00+02:00",
+        body="Keepers return to the old light. The lamp was repaired."))
+    await say(api, ADMIN, "/reimport", replies=2)
+    [digest] = await uk("/digest")
+    assert digest.text.splitlines()[:4] == [
+        "Ваш дайджест новин — 1 нова стаття", "", "1. Lighthouse keepers return",
+        "24 листопада 2025, 22:15 · Port Amsel Courier"]
+    assert "Ваші теги: Lighthouses" in digest.text
+    assert [b["text"] for b in digest.buttons] == ["Повний текст 1"]
+
+    [choice] = await uk("/language")
+    assert choice.text == "Мова бота в цьому чаті: Українська. Виберіть мову:"
+    assert [b["text"] for b in choice.buttons] == ["English", "Українська"]
+    answer = await api.callback_answer(api.press(choice, "English", language_code="uk"))
+    assert answer.get("text") is None
+    await api.until(lambda: choice.text == "From now on I speak English here.")
+    [welcome] = await uk("/start")  # the chat's choice, whatever the user's Telegram speaks
+    assert welcome.text.startswith("Welcome to newsbot!")
+    [other] = await say(api, OTHER, "/start", language_code="de")  # no German: English
+    assert other.text.startswith("Welcome to newsbot!")
+
+
+async def test_in_a_group_only_its_administrators_change_the_language(api, newsbot):
+    group = -500
+    api.group_owners[group] = ADMIN
+    [choice] = await say(api, group, "/language", user_id=OTHER, language_code="uk")
+    assert choice.text.startswith("Мова бота в цьому чаті: Українська.")
+    answer = await api.callback_answer(api.press(choice, "English", user_id=OTHER))
+    assert answer["text"] == "Мову цього чату можуть змінювати лише його адміністратори."
+    assert choice.text.startswith("Мова бота в цьому чаті: Українська.")
+    api.press(choice, "English", user_id=ADMIN)
+    await api.until(lambda: choice.text == "From now on I speak English here.")
+    [welcome] = await say(api, group, "/start", user_id=OTHER, language_code="uk")
+    assert welcome.text.startswith("Welcome to newsbot!")
 
 
 async def test_latest_is_one_numbered_list_with_buttons_per_item(api, newsbot):
@@ -417,6 +494,28 @@ async def test_the_running_bot_sends_due_digests_from_its_repeating_job(api, see
         [digest] = await api.replies(USER, 1)
     assert digest.text.startswith("Your news digest — 1 new article")
     assert "1. Lighthouse keepers return" in digest.text
+
+
+async def test_a_due_digest_is_sent_in_the_chats_language(api, seeds, tmp_path):
+    db_path = tmp_path / "news.db"
+    with Store(db_path) as store:
+        service = NewsService(store, summarise=fake_summarise)
+        service.import_paths([seeds])
+        service.touch_chat(USER, "uk")  # the chat's first writer spoke Ukrainian
+        service.subscribe(USER, "Lighthouses")
+        service.set_digest_time(USER, "00:00")
+        service.finish_digest(USER, 0, datetime.now(UTC) - timedelta(days=1))
+        (tmp_path / "new").mkdir()
+        for n in range(3):
+            (tmp_path / "new" / f"light{n}.txt").write_text(article_text(
+                f"Lighthouse keepers return {n}", tags="Lighthouses", body="The lamp shone."))
+        service.import_paths([tmp_path / "new"])
+    async with running_newsbot(api, seeds, db_path, digest_check_every=0.2,
+                               digest_first_check=0.1):
+        [digest] = await api.replies(USER, 1)
+    assert digest.text.startswith("Ваш дайджест новин — 3 нові статті")
+    assert [b["text"] for b in digest.buttons] == [
+        "Повний текст 1", "Повний текст 2", "Повний текст 3"]
 
 
 async def test_a_network_error_while_polling_is_one_warning_line(api, newsbot, caplog):

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import DEFAULT_DB, InvalidSetting, Settings, load_settings
-from bot.errors import ConfigError
+from bot.config import DEFAULT_DB, Settings, load_settings
+from bot.errors import ConfigError, InvalidSetting
 
 ENV_FILE = """\
 # comment

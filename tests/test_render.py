@@ -262,13 +262,14 @@ articles = st.builds(
 )
 PROPERTY = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+languages = st.sampled_from(render.languages())  # every language's wording must fit too
 
 
 @PROPERTY
-@given(articles, summaries, st.text(max_size=50))
-def test_any_card_and_full_article_is_sendable(article, summary, note):
-    assert_sendable(render.render_card(article, summary, render.escape(note)))
-    messages = render.render_full_article(article)
+@given(articles, summaries, st.text(max_size=50), languages)
+def test_any_card_and_full_article_is_sendable(article, summary, note, language):
+    assert_sendable(render.render_card(article, summary, render.escape(note), language))
+    messages = render.render_full_article(article, language)
     assert messages
     for message in messages:
         assert_sendable(message)
@@ -276,14 +277,15 @@ def test_any_card_and_full_article_is_sendable(article, summary, note):
 
 @PROPERTY
 @given(st.lists(st.tuples(articles, summaries), min_size=1, max_size=4),
-       st.one_of(st.none(), short_or_huge(min_size=1).filter(str.strip)))
-def test_any_latest_list_and_digest_is_sendable_with_every_item_and_button(briefs, tag):
+       st.one_of(st.none(), short_or_huge(min_size=1).filter(str.strip)), languages)
+def test_any_latest_list_and_digest_is_sendable_with_every_item_and_button(briefs, tag,
+                                                                           language):
     briefs = [(replace(a, id=f"id{n}"), s) for n, (a, s) in enumerate(briefs)]
-    messages = render.render_latest(briefs, tag)
+    messages = render.render_latest(briefs, tag, language)
     assert [i for m in messages for i in m.article_ids] == [a.id for a, _ in briefs]
     digest = Digest(1, [DigestItem(a, a.tags[:3] or ("x",), s) for a, s in briefs],
                     more=3, more_tag=tag, upto_seq=9)
-    messages += render.render_digest(digest)
+    messages += render.render_digest(digest, language)
     for message in messages:
         assert_sendable(message.text)
         for button in message.buttons:
@@ -292,33 +294,34 @@ def test_any_latest_list_and_digest_is_sendable_with_every_item_and_button(brief
 
 @PROPERTY
 @given(st.lists(st.tuples(articles, st.text(max_size=300)), min_size=1, max_size=5),
-       short_or_huge(min_size=1))
-def test_any_search_page_is_sendable(hits, query):
+       short_or_huge(min_size=1), languages)
+def test_any_search_page_is_sendable(hits, query, language):
     page = SearchPage(query, [SearchHit(replace(a, id=f"id{n}"), s, 0.0)
                               for n, (a, s) in enumerate(hits)], 0, 5, True)
-    assert_sendable(render.render_search_page(page, {}))
-    assert_sendable(render.render_no_results(query))
+    assert_sendable(render.render_search_page(page, {}, language))
+    assert_sendable(render.render_no_results(query, language))
 
 
 @PROPERTY
-@given(st.lists(short_or_huge(min_size=1), max_size=30), short_or_huge(min_size=1))
-def test_any_command_argument_gives_a_sendable_answer(tags, argument):
+@given(st.lists(short_or_huge(min_size=1), max_size=30), short_or_huge(min_size=1),
+       languages)
+def test_any_command_argument_gives_a_sendable_answer(tags, argument, language):
     many = tags * 40
-    assert_sendable(render.render_subscribed(tags, many, tags))
-    assert_sendable(render.render_subscriptions(many))
-    assert_sendable(render.render_tags([TagCount(t, 3) for t in many]))
-    assert_sendable(render.render_unsubscribed(None, argument))
-    assert_sendable(render.render_unsubscribed(argument, argument))
-    assert_sendable(render.render_no_latest(argument))
+    assert_sendable(render.render_subscribed(tags, many, tags, language))
+    assert_sendable(render.render_subscriptions(many, language))
+    assert_sendable(render.render_tags([TagCount(t, 3) for t in many], language))
+    assert_sendable(render.render_unsubscribed(None, argument, language))
+    assert_sendable(render.render_unsubscribed(argument, argument, language))
+    assert_sendable(render.render_no_latest(argument, language))
     for error in (ArticleNotFound(argument), UnknownTimezone(argument),
                   InvalidDigestTime(argument), ArgumentOutOfRange("count", argument, 1, 20),
                   EmptyArgument("tags")):
         for command in (None, *render.USAGES):
-            assert_sendable(render.render_error(error, command))
-        assert 0 < len(render.error_alert(error)) <= 200
-    assert len(render.follow_alert(True, argument)) <= 200
-    assert len(render.unfollow_alert(None, argument)) <= 200
-    for button in render.tag_buttons([argument, *tags], "tag", "Follow"):
+            assert_sendable(render.render_error(error, command, language))
+        assert 0 < len(render.error_alert(error, language)) <= 200
+    assert len(render.follow_alert(True, argument, language)) <= 200
+    assert len(render.unfollow_alert(None, argument, language)) <= 200
+    for button in render.tag_buttons([argument, *tags], "tag", render.FOLLOW_TAG, language):
         assert len(button.data.encode()) <= CALLBACK_LIMIT
 
 
@@ -432,7 +435,7 @@ def test_errors_are_worded_here_with_the_commands_usage():
 
 
 def test_a_tag_with_a_comma_is_one_button_carrying_the_whole_tag():
-    [button] = render.tag_buttons(["Rates, Bonds"], "tag", "Follow")
+    [button] = render.tag_buttons(["Rates, Bonds"], "tag", render.FOLLOW_TAG)
     assert (button.text, button.data) == ("Follow Rates, Bonds", "tag:Rates, Bonds")
     comma_first = replace(ARTICLE, tags=("Rates, Bonds", "Economy"))
     assert [b.data for b in render.article_buttons(comma_first)] == [

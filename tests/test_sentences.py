@@ -3,7 +3,7 @@
 import pytest
 
 from bot.language import detect_language
-from bot.sentences import paragraphs, split_sentences, words
+from bot.sentences import leans_on_previous, paragraphs, split_sentences, words
 
 
 @pytest.mark.parametrize(
@@ -60,3 +60,36 @@ def test_words_are_letters_only_with_inner_apostrophes_and_hyphens():
 )
 def test_detect_language(text, language):
     assert detect_language(text) == language
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence", "leans"),
+    [
+        ("english", "He denied the claims.", True),
+        ("english", '"They will pay," the mayor said.', True),
+        ("english", "“It's over,” she said.", True),
+        ("english", "However, the vote was close.", True),
+        ("english", "Meanwhile the ferry ran late.", True),
+        ("english", "Hence the delay.", False),
+        ("english", "Theresa May spoke first.", False),
+        ("english", "The council met.", False),
+        ("ukrainian", "Він заперечив звинувачення.", True),
+        ("ukrainian", "«Але це не кінець», — сказав мер.", True),
+        ("ukrainian", "Однак голосування відклали.", True),
+        ("ukrainian", "Тому засідання перенесли.", True),
+        ("ukrainian", "Їх попередили заздалегідь.", True),
+        ("ukrainian", "Міська рада ухвалила бюджет.", False),
+        ("russian", "Она отрицала обвинения.", True),
+        ("russian", "«Но это не конец», — сказал мэр.", True),
+        ("russian", "Поэтому заседание перенесли.", True),
+        ("russian", "Её предупредили заранее.", True),
+        ("russian", "Ее предупредили заранее.", True),
+        ("russian", "Городской совет утвердил бюджет.", False),
+        ("german", "Er sagte nichts.", False),
+        ("english", "", False),
+    ],
+)
+def test_sentences_that_open_with_a_pronoun_or_connective_lean_on_the_previous_one(
+    language, sentence, leans
+):
+    assert leans_on_previous(sentence, language) is leans

@@ -1,7 +1,5 @@
 """The summariser: methods, languages, the default's choices and inputs that break naive code."""
 
-import time
-
 import pytest
 
 from bot.errors import SummaryError
@@ -40,6 +38,25 @@ RUSSIAN = """\
 
 Бюджет вступит в силу с первого января. Жители могут прочитать его на сайте совета.
 """
+
+
+# The story sits below two unrelated openers, so a method that ranks anything at all differs from
+# the lead; one that fails falls back to the lead and is caught.
+BURIED_STORY = """\
+Rain fell on Brackwell all morning and the market stalls packed up early.
+
+A bakery on Mill Street sold out of bread before noon.
+
+The Brackwell council voted to cut the library budget by a third on Tuesday. The library budget \
+cut closes two branch libraries in the spring. Councillors said the library budget could not be \
+protected while road repairs cost more every year. Readers protested outside the council chamber \
+against the library budget cut. The council promised to review the library budget again next year. \
+Road repairs in Brackwell cost more every year.
+"""
+BURIED_LEAD = (
+    "Rain fell on Brackwell all morning and the market stalls packed up early.",
+    "A bakery on Mill Street sold out of bread before noon.",
+)
 
 
 def in_text(summary, text: str) -> bool:
@@ -81,12 +98,94 @@ def test_a_repeated_sentence_is_not_picked_twice():
     assert len(set(picked)) == 2
 
 
-@pytest.mark.parametrize("method", METHODS)
-def test_every_method_is_selectable_and_copies_sentences(method):
-    summary = summarise(ANECDOTE_FIRST, sentences=2, method=method)
+def test_lead_is_the_first_sentences():
+    assert summarise(BURIED_STORY, sentences=2, method="lead").sentences == BURIED_LEAD
+
+
+@pytest.mark.parametrize("method", [m for m in METHODS if m != "lead"])
+def test_every_method_ranks_sentences_and_copies_them(method):
+    summary = summarise(BURIED_STORY, sentences=2, method=method,
+                        title="Brackwell council cuts library budget")
     assert summary.method == method
     assert len(summary.sentences) == 2
-    assert in_text(summary, ANECDOTE_FIRST)
+    assert in_text(summary, BURIED_STORY)
+    # A method that raised or returned nothing would have been replaced by the lead.
+    assert summary.sentences != BURIED_LEAD
+
+
+# The central sentence opens with a pronoun: alone, it would not say who.
+LEANING = {
+    "english": (
+        "Harbour workers in Amsel met on Monday. Union leader Petra Lund addressed the meeting.\n\n"
+        "She said harbour fees and ferry fees in Amsel would rise again and harbour workers would "
+        "strike over the fees. Harbour fees rose twice this year. Ferry fees in Amsel rose as "
+        "well. Workers say the fees hurt the harbour.",
+        ("Harbour workers in Amsel met on Monday.",
+         "Union leader Petra Lund addressed the meeting.",
+         "She said harbour fees and ferry fees in Amsel would rise again and harbour workers "
+         "would strike over the fees."),
+    ),
+    "ukrainian": (
+        "Працівники порту Амселя зібралися в понеділок. Голова профспілки Петра Лунд виступила "
+        "на зборах.\n\nВона заявила, що портові збори і поромні збори в Амселі знову зростуть, "
+        "а працівники порту страйкуватимуть через збори. Портові збори зросли двічі цього року. "
+        "Поромні збори в Амселі теж зросли. Працівники кажуть, що збори шкодять порту.",
+        ("Працівники порту Амселя зібралися в понеділок.",
+         "Голова профспілки Петра Лунд виступила на зборах.",
+         "Вона заявила, що портові збори і поромні збори в Амселі знову зростуть, а працівники "
+         "порту страйкуватимуть через збори."),
+    ),
+    "russian": (
+        "Работники порта Амселя собрались в понедельник. Глава профсоюза Петра Лунд выступила "
+        "на собрании.\n\nОна заявила, что портовые сборы и паромные сборы в Амселе снова "
+        "вырастут, а работники порта будут бастовать из-за сборов. Портовые сборы выросли "
+        "дважды в этом году. Паромные сборы в Амселе тоже выросли. Работники говорят, что сборы "
+        "вредят порту.",
+        ("Работники порта Амселя собрались в понедельник.",
+         "Глава профсоюза Петра Лунд выступила на собрании.",
+         "Она заявила, что портовые сборы и паромные сборы в Амселе снова вырастут, а работники "
+         "порта будут бастовать из-за сборов."),
+    ),
+}
+
+
+@pytest.mark.parametrize("language", LEANING)
+def test_a_sentence_that_leans_on_the_one_before_comes_with_it(language):
+    text, expected = LEANING[language]
+    summary = summarise(text)
+    assert summary.language == language
+    assert summary.sentences == expected
+
+
+@pytest.mark.parametrize("language", LEANING)
+def test_a_leaning_sentence_is_passed_over_when_its_predecessor_does_not_fit(language):
+    text, (_, predecessor, leaning) = LEANING[language]
+    for count in (1, 2):
+        summary = summarise(text, sentences=count)
+        assert len(summary.sentences) == count
+        assert in_text(summary, text)
+        assert leaning not in summary.sentences
+        assert predecessor not in summary.sentences
+
+
+def test_the_default_keeps_three_sentences_within_600_characters_when_it_can():
+    # The two long sentences rank first; together they would fill a /latest card.
+    text = (
+        "The harbour board of Amsel met on Monday in the old customs house by the quay to vote on "
+        "harbour fees, the ferry timetable and the repairs to the fish market that the town "
+        "council has put off for three years, while the quay stays closed to lorries and the "
+        "fish market trades from tents. Harbour fees for ferry crews, fishing crews and dock "
+        "workers will rise in spring, the harbour board said, after ferry crews, fishing crews "
+        "and dock workers spoke against the harbour fees at the board's meeting for more than "
+        "four hours, and the board promised to review the harbour fees for fishing crews next "
+        "year. Harbour fees will pay for new lights on the pier. Ferry crews plan a protest at "
+        "the town hall. Dock workers want longer breaks in winter. Fishing crews will sell from "
+        "boats instead."
+    )
+    summary = summarise(text)
+    assert len(summary.sentences) == 3
+    assert in_text(summary, text)
+    assert len(" ".join(summary.sentences)) <= 600
 
 
 @pytest.mark.parametrize(("text", "language"), [(UKRAINIAN, "ukrainian"), (RUSSIAN, "russian")])
@@ -128,31 +227,35 @@ def test_short_inputs(text, expected):
 
 
 @pytest.mark.parametrize("method", METHODS)
-def test_numbers_links_and_degenerate_sentences_never_raise_or_warn(method):
-    # pytest turns warnings into errors here, so a NaN from a division by zero would fail.
-    for text in (
+@pytest.mark.parametrize(
+    "text",
+    [
         "2024. 2025. 2026. 2027. 2028.",
         "https://a.example/1 https://b.example/2\n\nhttps://c.example/3\n\n42\n\n17",
         "Yes. Yes. Yes. Yes. Yes.",
         "Go. Stop. Wait. Run. Hide.",
-    ):
-        summary = summarise(text, sentences=2, method=method)
-        assert len(summary.sentences) <= 2
+    ],
+)
+def test_texts_without_shared_words_still_give_sentences_of_the_text(method, text):
+    # Numbers, links, one-word sentences: sumy's scores can go NaN here (the lead is used then).
+    summary = summarise(text, sentences=2, method=method)
+    assert len(summary.sentences) == 2
+    assert in_text(summary, text)
 
 
-def test_a_50000_word_body_is_summarised_in_bounded_time():
+def test_a_50000_word_body_is_summarised_from_its_opening_part():
     body = "\n\n".join(
         f"Paragraph {n} says the harbour budget grew again in year {n} of the plan. "
         f"Dock workers in district {n} asked for more cranes."
         for n in range(2_500)
     )
     assert len(body.split()) > 50_000
-    started = time.perf_counter()
     summary = summarise(body, method="lexrank")
-    elapsed = time.perf_counter() - started
     assert len(summary.sentences) == 3
-    # Only the opening part is scored; this is a bound on work, not a speed target.
-    assert elapsed < 30
+    # Only the first 200 sentences (100 paragraphs) are scored: that bounds the work.
+    numbers = [int(s.split()[1]) if s.startswith("Paragraph") else int(s.split()[4])
+               for s in summary.sentences]
+    assert all(n < 100 for n in numbers), summary.sentences
 
 
 @pytest.mark.parametrize(

@@ -6,26 +6,26 @@ from telegram import Update
 
 from bot import render
 from bot.errors import ImportInProgress
-from bot.handlers.common import admin_only, call, friendly_errors, reply
+from bot.handlers.common import admin_only, call, chat_language, friendly_errors, reply
 from bot.handlers.context import NewsContext
-
-ALREADY_IMPORTING = "An import is already running; I will not start another."
 
 
 @admin_only
 async def reimport_command(update: Update, context: NewsContext) -> None:
     """Re-import the seeds directory and report what changed."""
     service = context.service
+    language = await chat_language(update, context)
+    already = render.translate(render.ALREADY_IMPORTING, language)
     if service.import_running:
-        await reply(update, ALREADY_IMPORTING)
+        await reply(update, already)
         return
-    await reply(update, "Re-importing the articles…")
+    await reply(update, render.translate(render.REIMPORTING, language))
     try:
         report = await call(service.import_seeds)
     except ImportInProgress:
-        await reply(update, ALREADY_IMPORTING)
+        await reply(update, already)
         return
-    await reply(update, render.render_import_report(report))
+    await reply(update, render.render_import_report(report, language=language))
 
 
 @admin_only
@@ -33,4 +33,4 @@ async def reimport_command(update: Update, context: NewsContext) -> None:
 async def stats_command(update: Update, context: NewsContext) -> None:
     """Articles, tags, subscribers, last import and database size."""
     stats = await call(context.service.stats)
-    await reply(update, render.render_stats(stats))
+    await reply(update, render.render_stats(stats, await chat_language(update, context)))

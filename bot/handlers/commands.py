@@ -10,14 +10,16 @@ from telegram import Update
 
 from bot import render
 from bot.errors import NewsbotError
-from bot.handlers import admin, digests, reading, subscriptions
-from bot.handlers.common import Handler, reply
+from bot.handlers import admin, digests, language, reading, subscriptions
+from bot.handlers.common import Handler, chat_language, reply
 from bot.handlers.context import NewsContext
+from bot.render.i18n import DEFAULT_LANGUAGE, N_, translator
 
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    """A command: ``help`` is its line in /help and the menu; None keeps it out of both."""
+    """A command: ``help`` is its line in /help and the menu (an English msgid, translated
+    by ``menu``); None keeps it out of both."""
 
     name: str
     handler: Handler
@@ -29,38 +31,42 @@ async def help_command(update: Update, context: NewsContext) -> None:
     """List every command this user may use, one line each."""
     user = update.effective_user
     is_admin = context.settings.is_admin(user.id if user else None)
-    await reply(update, render.render_help(menu(admin=is_admin)))
+    language = await chat_language(update, context)
+    await reply(update, render.render_help(menu(admin=is_admin, language=language), language))
 
 
 COMMANDS: tuple[Command, ...] = (
     Command("start", reading.start_command, None),
-    Command("latest", reading.latest_command, "Newest articles: /latest [N] [tag]"),
-    Command("search", reading.search_command, 'Search: /search words "a phrase" tag:Economy'),
-    Command("article", reading.article_command, "One article in full: /article ID"),
-    Command("tags", subscriptions.tags_command, "Most used tags, to follow"),
+    Command("latest", reading.latest_command, N_("Newest articles: /latest [N] [tag]")),
+    Command("search", reading.search_command, N_('Search: /search words "a phrase" tag:Economy')),
+    Command("article", reading.article_command, N_("One article in full: /article ID")),
+    Command("tags", subscriptions.tags_command, N_("Most used tags, to follow")),
     Command("subscribe", subscriptions.subscribe_command,
-            "Follow tags: /subscribe Economy, Climate"),
+            N_("Follow tags: /subscribe Economy, Climate")),
     Command("follow", subscriptions.subscribe_command, None),
     Command("unsubscribe", subscriptions.unsubscribe_command,
-            "Stop following a tag: /unsubscribe Economy"),
+            N_("Stop following a tag: /unsubscribe Economy")),
     Command("unfollow", subscriptions.unsubscribe_command, None),
-    Command("subscriptions", subscriptions.subscriptions_command, "The tags you follow"),
-    Command("help", help_command, "Every command"),
-    Command("digest", digests.digest_command, "Your digest of followed tags, now"),
+    Command("subscriptions", subscriptions.subscriptions_command, N_("The tags you follow")),
+    Command("help", help_command, N_("Every command")),
+    Command("digest", digests.digest_command, N_("Your digest of followed tags, now")),
     Command("digest_time", digests.digest_time_command,
-            "When your daily digest arrives: /digest_time 08:00"),
-    Command("timezone", digests.timezone_command, "Your timezone: /timezone Europe/Kyiv"),
-    Command("digest_off", digests.digest_off_command, "Pause daily digests"),
-    Command("digest_on", digests.digest_on_command, "Resume daily digests"),
-    Command("reimport", admin.reimport_command, "Admin: re-import the seed articles",
+            N_("When your daily digest arrives: /digest_time 08:00")),
+    Command("timezone", digests.timezone_command, N_("Your timezone: /timezone Europe/Kyiv")),
+    Command("digest_off", digests.digest_off_command, N_("Pause daily digests")),
+    Command("digest_on", digests.digest_on_command, N_("Resume daily digests")),
+    Command("language", language.language_command, N_("The bot's language in this chat")),
+    Command("reimport", admin.reimport_command, N_("Admin: re-import the seed articles"),
             admin=True),
-    Command("stats", admin.stats_command, "Admin: store statistics", admin=True),
+    Command("stats", admin.stats_command, N_("Admin: store statistics"), admin=True),
 )
 
 
-def menu(*, admin: bool) -> list[tuple[str, str]]:
-    """(command, help line) for /help and set_my_commands: everyone's, and admins' too."""
-    return [(c.name, c.help) for c in COMMANDS
+def menu(*, admin: bool, language: str = DEFAULT_LANGUAGE) -> list[tuple[str, str]]:
+    """(command, help line in ``language``) for /help and set_my_commands: everyone's, and
+    admins' too."""
+    _ = translator(language).gettext
+    return [(c.name, _(c.help)) for c in COMMANDS
             if c.help is not None and (admin or not c.admin)]
 
 
@@ -73,6 +79,7 @@ BUTTONS: dict[str, ButtonHandler] = {
     "follow": subscriptions.follow_button,
     "tag": subscriptions.tag_button,
     "unsub": subscriptions.unsubscribe_button,
+    render.LANGUAGE_VERB: language.language_button,
 }
 
 
@@ -83,9 +90,11 @@ async def button(update: Update, context: NewsContext) -> None:
     verb, args = render.parse_callback(query.data)
     handler = BUTTONS.get(verb)
     if handler is None or not args or update.effective_chat is None:
-        await query.answer(render.EXPIRED, show_alert=True)
+        language = await chat_language(update, context)
+        await query.answer(render.translate(render.EXPIRED, language), show_alert=True)
         return
     try:
         await handler(update, context, args)
     except NewsbotError as exc:
-        await query.answer(render.error_alert(exc), show_alert=True)
+        language = await chat_language(update, context)
+        await query.answer(render.error_alert(exc, language), show_alert=True)

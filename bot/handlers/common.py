@@ -1,4 +1,5 @@
-"""What every handler uses: replies, keyboards, the off-the-loop call, the error policy."""
+"""What every handler uses: replies, keyboards, the off-the-loop call, the error policy, and
+the language to speak in the update's chat."""
 
 from __future__ import annotations
 
@@ -68,6 +69,33 @@ async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None =
     )
 
 
+def spoken_language(update: object) -> str:
+    """The language of the update's user (their Telegram ``language_code``) if we speak it,
+    else the default."""
+    user = update.effective_user if isinstance(update, Update) else None
+    return render.language_for(user.language_code if user else None)
+
+
+async def chat_language(update: Update, context: NewsContext) -> str:
+    """The language to speak in the update's chat: the chat's own (kept in ``chat_data``
+    after the first look-up), else its user's; an inline query has no chat, so its user's."""
+    chat = update.effective_chat
+    if chat is None or context.chat_data is None:
+        return spoken_language(update)
+    language = context.chat_data.get("language")
+    if language is None:
+        stored = await call(context.service.chat_language, chat.id)
+        language = render.language_for(stored) if stored else spoken_language(update)
+        context.chat_data["language"] = language
+    return language
+
+
+def remember_language(context: NewsContext, language: str) -> None:
+    """The chat's language changed (or was first stored): later updates use it."""
+    if context.chat_data is not None:
+        context.chat_data["language"] = language
+
+
 def friendly_errors(handler: Handler) -> Handler:
     """Answer a NewsbotError briefly in the chat; let anything else reach error_handler."""
 
@@ -80,7 +108,8 @@ def friendly_errors(handler: Handler) -> Handler:
                 await update.callback_query.answer()
             if update.effective_message:
                 command = handler.__name__.removesuffix("_command")
-                await reply(update, render.render_error(exc, command))
+                language = await chat_language(update, context)
+                await reply(update, render.render_error(exc, command, language))
 
     return wrapper
 
@@ -96,7 +125,8 @@ def admin_only(handler: Handler) -> Handler:
                 "Refused /%s for non-admin user id %s",
                 handler.__name__.removesuffix("_command"), user.id if user else None,
             )
-            await reply(update, render.NOT_ADMIN)
+            language = await chat_language(update, context)
+            await reply(update, render.translate(render.NOT_ADMIN, language))
             return
         await handler(update, context)
 
@@ -104,10 +134,12 @@ def admin_only(handler: Handler) -> Handler:
 
 
 async def track_chat(update: Update, context: NewsContext) -> None:
-    """A chat that writes to us is reachable again (digests resume)."""
+    """A chat that writes to us is reachable again (digests resume); a new chat takes the
+    language of the user who writes first."""
     chat = update.effective_chat
     if chat is not None and update.effective_message is not None:
-        await call(context.service.touch_chat, chat.id)
+        stored = await call(context.service.touch_chat, chat.id, spoken_language(update))
+        remember_language(context, render.language_for(stored))
 
 
 async def error_handler(update: object, context: NewsContext) -> None:
@@ -120,10 +152,14 @@ async def error_handler(update: object, context: NewsContext) -> None:
         return
     logger.error("Exception while handling an update", exc_info=context.error)
     if isinstance(update, Update):
+        # No store look-up here: the store may be what failed.
+        chat_data = context.chat_data if update.effective_chat else None
+        language = (chat_data or {}).get("language") or spoken_language(update)
+        sorry = render.translate(render.SOMETHING_WRONG, language)
         if update.callback_query:
             try:
-                await update.callback_query.answer(render.SOMETHING_WRONG)
+                await update.callback_query.answer(sorry)
             except TelegramError:  # already reporting a failure; don't raise another
                 logger.debug("Could not answer the callback query", exc_info=True)
         if update.effective_chat and update.effective_message:
-            await context.bot.send_message(update.effective_chat.id, render.SOMETHING_WRONG)
+            await context.bot.send_message(update.effective_chat.id, sorry)

@@ -9,22 +9,19 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 
 from bot import render
-from bot.handlers.common import call, friendly_errors, reply
+from bot.handlers.common import call, chat_language, friendly_errors, reply
 from bot.handlers.context import NewsContext
 from bot.models import ChatSettings
 from bot.schedule import next_occurrence
 from bot.service import NewsService
 
 
-def _schedule_line(service: NewsService, chat: ChatSettings, now: datetime) -> str:
+def _schedule_line(service: NewsService, chat: ChatSettings, now: datetime,
+                   language: str) -> str:
     zone = service.chat_timezone(chat)
-    if not chat.digest_enabled:
-        return "Daily digests are off. /digest_on turns them back on."
     upcoming = next_occurrence(now, chat.digest_time, zone).astimezone(ZoneInfo(zone))
-    return (
-        f"Your digest arrives daily at {chat.digest_time} ({render.escape(zone)}); "
-        f"next: {upcoming.strftime('%a %-d %b, %H:%M')}."
-    )
+    return render.render_schedule(chat.digest_enabled, chat.digest_time, zone, upcoming,
+                                  language)
 
 
 @friendly_errors
@@ -32,46 +29,46 @@ async def digest_command(update: Update, context: NewsContext) -> None:
     """Send this chat's digest now."""
     sender = context.digests
     chat_id = update.effective_chat.id
+    language = await chat_language(update, context)
     if not await call(context.service.subscriptions, chat_id):
-        await reply(update, "You follow no tags yet. Try /tags or <code>/subscribe Economy</code>.")
+        await reply(update, render.render_no_subscriptions(language))
         return
     run = await sender.send_digest(chat_id)
     if chat_id in run.empty:
-        await reply(update, "Nothing new for your tags since your last digest. "
-                            "/latest shows the newest articles.")
+        await reply(update, render.render_nothing_new(language))
 
 
 async def _change_schedule(
     update: Update, context: NewsContext,
-    change: Callable[[NewsService, int, str], ChatSettings], usage: str | None = None,
+    change: Callable[[NewsService, int, str], ChatSettings], usage_of: str | None = None,
 ) -> None:
     """The body of every schedule command: apply ``change`` to the command's argument text
-    and show the new schedule; a command with a ``usage`` and no argument shows the usage
-    and the current schedule instead."""
+    and show the new schedule; with ``usage_of`` (a command name) and no argument, that
+    command's usage and the current schedule instead."""
     service = context.service
     chat_id = update.effective_chat.id
+    language = await chat_language(update, context)
     text = " ".join(context.args or [])
-    if usage is not None and not text:
+    if usage_of is not None and not text:
         chat = await call(service.chat_settings, chat_id)
-        prefix = usage + "\n"
+        prefix = render.render_usage(usage_of, language) + "\n"
     else:
         chat = await call(change, service, chat_id, text)
         prefix = ""
-    await reply(update, prefix + _schedule_line(service, chat, context.digests.clock()))
+    await reply(update, prefix + _schedule_line(service, chat, context.digests.clock(),
+                                                language))
 
 
 @friendly_errors
 async def digest_time_command(update: Update, context: NewsContext) -> None:
     """Set the local time of the daily digest."""
-    await _change_schedule(update, context, NewsService.set_digest_time,
-                           render.DIGEST_TIME_USAGE)
+    await _change_schedule(update, context, NewsService.set_digest_time, "digest_time")
 
 
 @friendly_errors
 async def timezone_command(update: Update, context: NewsContext) -> None:
     """Set the chat's IANA timezone."""
-    await _change_schedule(update, context, NewsService.set_timezone,
-                           render.TIMEZONE_USAGE)
+    await _change_schedule(update, context, NewsService.set_timezone, "timezone")
 
 
 @friendly_errors

@@ -20,6 +20,7 @@ from bot import render
 from bot.errors import NewsbotError
 from bot.handlers.common import (
     call,
+    chat_language,
     friendly_errors,
     keyboard,
     keyboard_rows,
@@ -39,7 +40,7 @@ _KEPT_SEARCHES = 50  # per chat, for the «Next ›» buttons
 
 async def start_command(update: Update, context: NewsContext) -> None:
     """Welcome the user with three things to try."""
-    await reply(update, render.WELCOME)
+    await reply(update, render.render_welcome(await chat_language(update, context)))
 
 
 def _briefs(service: NewsService, articles: Sequence[Article]) -> list[tuple[Article, Summary]]:
@@ -62,10 +63,11 @@ async def latest_command(update: Update, context: NewsContext) -> None:
         return _briefs(service, service.latest(count, tag=tag))
 
     briefs = await call(work)
+    language = await chat_language(update, context)
     if not briefs:
-        await reply(update, render.render_no_latest(tag))
+        await reply(update, render.render_no_latest(tag, language))
         return
-    for message in render.render_latest(briefs, tag):
+    for message in render.render_latest(briefs, tag, language):
         await reply(update, message.text, keyboard_rows(message.rows))
 
 
@@ -82,7 +84,7 @@ def _remember_search(context: NewsContext, query: str) -> str:
 
 
 async def _search_page(
-    context: NewsContext, query: str, offset: int
+    context: NewsContext, query: str, offset: int, language: str
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     service = context.service
 
@@ -94,30 +96,28 @@ async def _search_page(
     with search_slot(context):
         page, summaries = await call(work)
     if not page.hits:
-        return render.render_no_results(query), None
+        return render.render_no_results(query, language), None
     token = _remember_search(context, query)
     buttons = [
         render.Button(str(n), render.callback_data("open", hit.article.id))
         for n, hit in enumerate(page.hits, offset + 1)
     ]
-    nav = []
-    if offset > 0:
-        nav.append(render.Button("‹ Prev", render.callback_data(
-            "page", token, max(0, offset - SEARCH_PAGE))))
-    if page.has_more:
-        nav.append(render.Button("Next ›", render.callback_data(
-            "page", token, offset + SEARCH_PAGE)))
-    return render.render_search_page(page, summaries), keyboard_rows([buttons, nav])
+    previous = (render.callback_data("page", token, max(0, offset - SEARCH_PAGE))
+                if offset > 0 else None)
+    following = render.callback_data("page", token, offset + SEARCH_PAGE) if page.has_more else None
+    nav = render.page_buttons(previous, following, language)
+    return render.render_search_page(page, summaries, language), keyboard_rows([buttons, nav])
 
 
 @friendly_errors
 async def search_command(update: Update, context: NewsContext) -> None:
     """Search the store; results come five to a page with buttons."""
     query = " ".join(context.args or []).strip()
+    language = await chat_language(update, context)
     if not query:
-        await reply(update, render.SEARCH_USAGE)
+        await reply(update, render.render_usage("search", language))
         return
-    text, markup = await _search_page(context, query, 0)
+    text, markup = await _search_page(context, query, 0, language)
     await reply(update, text, markup)
 
 
@@ -125,14 +125,14 @@ async def search_command(update: Update, context: NewsContext) -> None:
 async def article_command(update: Update, context: NewsContext) -> None:
     """Send one article in full, over several messages when needed."""
     if not context.args:
-        await reply(update, render.ARTICLE_USAGE)
+        await reply(update, render.render_usage("article", await chat_language(update, context)))
         return
     await send_full_article(update, context, context.args[0])
 
 
 async def send_full_article(update: Update, context: NewsContext, article_id: str) -> None:
     article = await call(context.service.article, article_id)
-    messages = render.render_full_article(article)
+    messages = render.render_full_article(article, await chat_language(update, context))
     chat_id = update.effective_chat.id
     for text in messages:
         await context.bot.send_message(
@@ -153,20 +153,23 @@ async def open_button(update: Update, context: NewsContext, args: list[str]) -> 
         return article, service.summary(article)
 
     article, summary = await call(work)
+    language = await chat_language(update, context)
     await update.callback_query.answer()
     await context.bot.send_message(
-        update.effective_chat.id, render.render_card(article, summary),
-        parse_mode=ParseMode.HTML, reply_markup=keyboard(render.article_buttons(article)),
+        update.effective_chat.id, render.render_card(article, summary, language=language),
+        parse_mode=ParseMode.HTML,
+        reply_markup=keyboard(render.article_buttons(article, language=language)),
     )
 
 
 async def search_page_button(update: Update, context: NewsContext, args: list[str]) -> None:
     query = update.callback_query
     searches: dict[str, str] = context.chat_data.get("searches", {})
+    language = await chat_language(update, context)
     if len(args) != 2 or args[0] not in searches or not (args[1].isascii() and args[1].isdigit()):
-        await query.answer(render.EXPIRED, show_alert=True)
+        await query.answer(render.translate(render.EXPIRED, language), show_alert=True)
         return
-    text, markup = await _search_page(context, searches[args[0]], int(args[1]))
+    text, markup = await _search_page(context, searches[args[0]], int(args[1]), language)
     await query.answer()
     try:
         await query.edit_message_text(
@@ -190,6 +193,7 @@ async def inline_query(update: Update, context: NewsContext) -> None:
             articles = service.latest(INLINE_RESULTS)
         return _briefs(service, articles)
 
+    language = await chat_language(update, context)
     try:
         with search_slot(context) if text else contextlib.nullcontext():
             briefs = await call(work)
@@ -197,7 +201,7 @@ async def inline_query(update: Update, context: NewsContext) -> None:
         # No chat to answer in: a button above the (empty) results says why.
         await update.inline_query.answer(
             [], cache_time=0, is_personal=True, button=InlineQueryResultsButton(
-                text=render.inline_notice(exc), start_parameter="help"))
+                text=render.inline_notice(exc, language), start_parameter="help"))
         return
     results = [
         InlineQueryResultArticle(
@@ -205,7 +209,8 @@ async def inline_query(update: Update, context: NewsContext) -> None:
             title=article.title[:256],
             description=(summary.sentences[0] if summary.sentences else article.subtitle)[:256],
             input_message_content=InputTextMessageContent(
-                render.render_card(article, summary), parse_mode=ParseMode.HTML
+                render.render_card(article, summary, language=language),
+                parse_mode=ParseMode.HTML
             ),
         )
         for article, summary in briefs

@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 
 from bot import render
-from bot.handlers.common import call, friendly_errors, keyboard, reply
+from bot.handlers.common import call, chat_language, friendly_errors, keyboard, reply
 from bot.handlers.context import NewsContext
 
 
@@ -14,44 +14,50 @@ from bot.handlers.context import NewsContext
 async def tags_command(update: Update, context: NewsContext) -> None:
     """Show the most used tags, each a button to follow it."""
     tags = await call(context.service.tags, 20)
-    await reply(update, render.render_tags(tags),
-                keyboard(render.tag_buttons(tags, "tag", "Follow")))
+    language = await chat_language(update, context)
+    await reply(update, render.render_tags(tags, language),
+                keyboard(render.tag_buttons(tags, "tag", render.FOLLOW_TAG, language)))
 
 
 @friendly_errors
 async def subscribe_command(update: Update, context: NewsContext) -> None:
     """Follow one or more comma-separated tags."""
     text = " ".join(context.args or [])
+    language = await chat_language(update, context)
     if not text.strip(" ,"):
-        await reply(update, render.SUBSCRIBE_USAGE)
+        await reply(update, render.render_usage("subscribe", language))
         return
     result = await call(context.service.subscribe, update.effective_chat.id, text)
-    await reply(update, render.render_subscribed(result.added, result.already, result.unknown))
+    await reply(update, render.render_subscribed(result.added, result.already, result.unknown,
+                                                 language))
 
 
 @friendly_errors
 async def unsubscribe_command(update: Update, context: NewsContext) -> None:
     """Stop following a tag."""
     tag = " ".join(context.args or []).strip()
+    language = await chat_language(update, context)
     if not tag:
-        await reply(update, render.UNSUBSCRIBE_USAGE)
+        await reply(update, render.render_usage("unsubscribe", language))
         return
     removed = await call(context.service.unsubscribe, update.effective_chat.id, tag)
-    await reply(update, render.render_unsubscribed(removed, tag))
+    await reply(update, render.render_unsubscribed(removed, tag, language))
 
 
 @friendly_errors
 async def subscriptions_command(update: Update, context: NewsContext) -> None:
     """List followed tags with an unsubscribe button each."""
     tags = await call(context.service.subscriptions, update.effective_chat.id)
-    await reply(update, render.render_subscriptions(tags),
-                keyboard(render.tag_buttons(tags, "unsub", "Unfollow")))
+    language = await chat_language(update, context)
+    await reply(update, render.render_subscriptions(tags, language),
+                keyboard(render.tag_buttons(tags, "unsub", render.UNFOLLOW_TAG, language)))
 
 
 async def follow_button(update: Update, context: NewsContext, args: list[str]) -> None:
     article = await call(context.service.article, args[0])
     if not article.tags:
-        await update.callback_query.answer("This article has no tags.")
+        language = await chat_language(update, context)
+        await update.callback_query.answer(render.translate(render.NO_TAGS_ON_ARTICLE, language))
         return
     await _follow(update, context, article.tags[0])
 
@@ -62,7 +68,8 @@ async def tag_button(update: Update, context: NewsContext, args: list[str]) -> N
 
 async def _follow(update: Update, context: NewsContext, tag: str) -> None:
     result = await call(context.service.subscribe_tags, update.effective_chat.id, [tag])
-    await update.callback_query.answer(render.follow_alert(bool(result.added), tag))
+    language = await chat_language(update, context)
+    await update.callback_query.answer(render.follow_alert(bool(result.added), tag, language))
 
 
 async def unsubscribe_button(update: Update, context: NewsContext, args: list[str]) -> None:
@@ -70,10 +77,12 @@ async def unsubscribe_button(update: Update, context: NewsContext, args: list[st
     chat_id = update.effective_chat.id
     tag = ":".join(args)
     removed = await call(service.unsubscribe, chat_id, tag)
-    await update.callback_query.answer(render.unfollow_alert(removed, tag))
+    language = await chat_language(update, context)
+    await update.callback_query.answer(render.unfollow_alert(removed, tag, language))
     if removed:
         tags = await call(service.subscriptions, chat_id)
         await update.callback_query.edit_message_text(
-            render.render_subscriptions(tags), parse_mode=ParseMode.HTML,
-            reply_markup=keyboard(render.tag_buttons(tags, "unsub", "Unfollow")),
+            render.render_subscriptions(tags, language), parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(render.tag_buttons(tags, "unsub", render.UNFOLLOW_TAG,
+                                                     language)),
         )

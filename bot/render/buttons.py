@@ -8,8 +8,11 @@ from dataclasses import dataclass
 from telegram.constants import InlineKeyboardButtonLimit
 
 from bot.models import Article, TagCount
+from bot.render.i18n import DEFAULT_LANGUAGE, N_, translator
 
 CALLBACK_LIMIT = int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA)  # 64 bytes
+FOLLOW_TAG = N_("Follow {tag}")  # tag buttons' labels
+UNFOLLOW_TAG = N_("Unfollow {tag}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,23 +49,42 @@ def button_rows(buttons: Sequence[Button], per_row: int) -> list[list[Button]]:
     return [list(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
 
 
-def article_buttons(article: Article, number: int | None = None) -> list[Button]:
+def full_text_label(number: int | None = None, language: str = DEFAULT_LANGUAGE) -> str:
+    """«Full text», or «Full text N» for the Nth item of a list."""
+    _ = translator(language).gettext
+    return _("Full text") if number is None else _("Full text {number}").format(number=number)
+
+
+def article_buttons(article: Article, number: int | None = None,
+                    language: str = DEFAULT_LANGUAGE) -> list[Button]:
     """«Full text» and «Follow ‹first tag›»; the follow button carries the article id, so a
     tag is followed whole whatever it contains."""
-    suffix = f" {number}" if number is not None else ""
-    buttons = [button(f"Full text{suffix}", "full", article.id)]
+    buttons = [button(full_text_label(number, language), "full", article.id)]
     if article.tags:
-        buttons.append(button(f"Follow {clip(article.tags[0], 24)}", "follow", article.id))
+        label = translator(language).gettext(FOLLOW_TAG).format(tag=clip(article.tags[0], 24))
+        buttons.append(button(label, "follow", article.id))
     return [b for b in buttons if b]
 
 
-def tag_buttons(tags: Iterable[TagCount | str], verb: str, label: str) -> list[Button]:
-    """One button per tag, carrying the whole tag; a tag too long for callback data gets
-    no button."""
+def page_buttons(previous: str | None, following: str | None,
+                 language: str = DEFAULT_LANGUAGE) -> list[Button]:
+    """«‹ Prev» and «Next ›» for a page of results, each given its callback data (or None
+    for no such button)."""
+    _ = translator(language).gettext
+    labels = ((_("‹ Prev"), previous), (_("Next ›"), following))
+    return [Button(text, data) for text, data in labels if data]
+
+
+def tag_buttons(tags: Iterable[TagCount | str], verb: str, label: str = FOLLOW_TAG,
+                language: str = DEFAULT_LANGUAGE) -> list[Button]:
+    """One button per tag, carrying the whole tag, labelled by ``label`` (an English msgid
+    with ``{tag}``, e.g. ``FOLLOW_TAG``) in ``language``; a tag too long for callback data
+    gets no button."""
+    template = translator(language).gettext(label)
     buttons = []
     for tag in tags:
         name = tag.name if isinstance(tag, TagCount) else tag
-        made = button(f"{label} {clip(name, 30)}", verb, name)
+        made = button(template.format(tag=clip(name, 30)), verb, name)
         if made:
             buttons.append(made)
     return buttons

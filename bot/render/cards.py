@@ -10,6 +10,7 @@ from datetime import datetime
 
 from bot.models import HIGHLIGHT_END, HIGHLIGHT_START, Article, SearchPage, Summary
 from bot.render.buttons import clip
+from bot.render.i18n import DEFAULT_LANGUAGE, N_, translator
 from bot.render.markup import MESSAGE_LIMIT, escape, fit, fit_parts, pack, telegram_length
 
 TITLE, META, TAGS, EXTRA, BODY = range(5)
@@ -17,8 +18,14 @@ TRIM_ORDER = (TAGS, BODY, EXTRA, META, TITLE)  # the title goes last
 _MARK_ROOM = 32  # room kept in each part of a long article for its "(n/N)" mark
 
 
-def format_date(when: datetime) -> str:
-    return when.strftime("%-d %b %Y, %H:%M")
+# A CLDR pattern, translated per language: Ukrainian spells the month out, in the genitive.
+DATE_PATTERN = N_("d MMM y, HH:mm")
+
+
+def format_date(when: datetime, language: str = DEFAULT_LANGUAGE) -> str:
+    """``when`` in its own timezone, as the language writes dates: "24 Nov 2026, 22:15",
+    «24 листопада 2026, 22:15»."""
+    return translator(language).format_datetime(when, DATE_PATTERN)
 
 
 def highlight(snippet: str) -> str:
@@ -40,15 +47,24 @@ def highlight(snippet: str) -> str:
     return "".join(out)
 
 
-def meta_line(article: Article, *, category: bool = True) -> str:
-    fields = [format_date(article.published), article.source]
+def meta_line(article: Article, *, category: bool = True,
+              language: str = DEFAULT_LANGUAGE) -> str:
+    fields = [format_date(article.published, language), article.source]
     if category:
         fields.append(article.category)
     return f"<i>{escape(' · '.join(fields))}</i>"
 
 
-def tags_line(tags: tuple[str, ...] | list[str], label: str = "Tags") -> str:
-    return f"{label}: " + escape(", ".join(tags)) if tags else ""
+TAGS_LABEL = N_("Tags")
+MATCHED_LABEL = N_("Matched")  # a digest item's followed tags
+
+
+def tags_line(tags: tuple[str, ...] | list[str], label: str = TAGS_LABEL,
+              language: str = DEFAULT_LANGUAGE) -> str:
+    """``label`` (an English msgid) translated, then the tags."""
+    if not tags:
+        return ""
+    return translator(language).gettext(label) + ": " + escape(", ".join(tags))
 
 
 def render_summary(summary: Summary) -> str:
@@ -62,23 +78,26 @@ def article_item(title: str, meta: str, tags: str, body: str, limit: int) -> str
     return fit_parts(parts, TRIM_ORDER, limit)
 
 
-def article_header(article: Article, limit: int = MESSAGE_LIMIT) -> str:
-    return article_item(escape(article.title), meta_line(article), tags_line(article.tags),
-                        "", limit)
+def article_header(article: Article, limit: int = MESSAGE_LIMIT,
+                   language: str = DEFAULT_LANGUAGE) -> str:
+    return article_item(escape(article.title), meta_line(article, language=language),
+                        tags_line(article.tags, language=language), "", limit)
 
 
-def render_card(article: Article, summary: Summary, note: str = "") -> str:
+def render_card(article: Article, summary: Summary, note: str = "",
+                language: str = DEFAULT_LANGUAGE) -> str:
     """An article as a feed item: header, an optional note, the summary; always fits."""
-    parts = [("", f"<b>{escape(article.title)}</b>"), ("\n", meta_line(article)),
-             ("\n", tags_line(article.tags)), ("\n\n", note),
+    parts = [("", f"<b>{escape(article.title)}</b>"),
+             ("\n", meta_line(article, language=language)),
+             ("\n", tags_line(article.tags, language=language)), ("\n\n", note),
              ("\n\n", render_summary(summary))]
     return fit_parts(parts, TRIM_ORDER, MESSAGE_LIMIT)
 
 
-def render_full_article(article: Article) -> list[str]:
+def render_full_article(article: Article, language: str = DEFAULT_LANGUAGE) -> list[str]:
     """The whole article as one or more messages, split at paragraphs, sentences, words."""
     limit = MESSAGE_LIMIT - _MARK_ROOM
-    blocks = [article_header(article, limit)]
+    blocks = [article_header(article, limit, language)]
     if article.subtitle and article.subtitle != article.title:
         blocks.append(f"<i>{escape(article.subtitle)}</i>")
     blocks.extend(escape(p) for p in article.paragraphs)
@@ -89,11 +108,13 @@ def render_full_article(article: Article) -> list[str]:
     return messages
 
 
-def render_search_page(page: SearchPage, summaries: dict[str, Summary]) -> str:
+def render_search_page(page: SearchPage, summaries: dict[str, Summary],
+                       language: str = DEFAULT_LANGUAGE) -> str:
     """A page of hits, each shortened to its share of one message, none dropped."""
     start = page.offset + 1
-    header = (f"<b>Results for “{escape(clip(page.query, 100))}”</b>"
-              f" ({start}–{page.offset + len(page.hits)})")
+    title = translator(language).gettext("Results for “{query}”").format(
+        query=escape(clip(page.query, 100)))
+    header = f"<b>{title}</b> ({start}–{page.offset + len(page.hits)})"
     share = (MESSAGE_LIMIT - telegram_length(header)) // max(1, len(page.hits)) - 2
     blocks = [header]
     for number, hit in enumerate(page.hits, start):
@@ -102,5 +123,6 @@ def render_search_page(page: SearchPage, summaries: dict[str, Summary]) -> str:
             summaries.get(article.id, Summary((), "", ""))
         )
         blocks.append(article_item(f"{number}. {escape(article.title)}",
-                                   meta_line(article, category=False), "", text, share))
+                                   meta_line(article, category=False, language=language),
+                                   "", text, share))
     return fit(blocks)

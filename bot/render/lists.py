@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.models import Article, Digest, Summary
-from bot.render.buttons import Button, article_buttons, button, clip
-from bot.render.cards import article_item, meta_line, render_summary, tags_line
+from bot.render.buttons import Button, article_buttons, button, clip, full_text_label
+from bot.render.cards import MATCHED_LABEL, article_item, meta_line, render_summary, tags_line
+from bot.render.i18n import DEFAULT_LANGUAGE, translator
 from bot.render.markup import MESSAGE_LIMIT, escape, fit, telegram_length
 
 
@@ -55,36 +56,48 @@ def _room(header: str) -> int:
 
 
 def render_latest(
-    briefs: Sequence[tuple[Article, Summary]], tag: str | None = None
+    briefs: Sequence[tuple[Article, Summary]], tag: str | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> list[ListMessage]:
     """/latest as one message (more only past 4,096 characters): numbered items with their
     summaries, and for each a row of «Full text N» and «Follow ‹first tag›»."""
-    header = "<b>Latest news</b>" + (f" tagged “{escape(clip(tag, 100))}”" if tag else "")
+    _ = translator(language).gettext
+    if tag:
+        header = _("<b>Latest news</b> tagged “{tag}”").format(tag=escape(clip(tag, 100)))
+    else:
+        header = _("<b>Latest news</b>")
     items = []
     for number, (article, summary) in enumerate(briefs, 1):
-        block = article_item(f"{number}. {escape(article.title)}", meta_line(article),
-                             tags_line(article.tags), render_summary(summary), _room(header))
-        items.append((block, article.id, article_buttons(article, number)))
+        block = article_item(f"{number}. {escape(article.title)}",
+                             meta_line(article, language=language),
+                             tags_line(article.tags, language=language),
+                             render_summary(summary), _room(header))
+        items.append((block, article.id, article_buttons(article, number, language)))
     return _pack(header, items)
 
 
-def render_digest(digest: Digest) -> list[ListMessage]:
+def render_digest(digest: Digest, language: str = DEFAULT_LANGUAGE) -> list[ListMessage]:
     """A digest as messages of whole items, each ≤ 4,096 characters with its own buttons."""
     if not digest.items:
         return []
+    t = translator(language)
     count = len(digest.items) + digest.more
-    header = f"<b>Your news digest</b> — {count} new article{'s' if count != 1 else ''}"
+    header = t.ngettext("<b>Your news digest</b> — {count} new article",
+                        "<b>Your news digest</b> — {count} new articles", count).format(
+                            count=count)
     items = []
     for number, item in enumerate(digest.items, 1):
         article = item.article
         block = article_item(f"{number}. {escape(article.title)}",
-                             meta_line(article, category=False),
-                             tags_line(item.matched_tags, "Matched"),
+                             meta_line(article, category=False, language=language),
+                             tags_line(item.matched_tags, MATCHED_LABEL, language),
                              render_summary(item.summary), _room(header))
-        full = button(f"Full text {number}", "full", article.id)
+        full = button(full_text_label(number, language), "full", article.id)
         items.append((block, article.id, [full] if full else []))
     footer = ""
     if digest.more:
         more_tag = escape(clip(digest.more_tag or "", 100))
-        footer = f"…and {digest.more} more — /latest {more_tag}".rstrip()
+        footer = t.ngettext("…and {count} more — /latest {tag}",
+                            "…and {count} more — /latest {tag}", digest.more).format(
+                                count=digest.more, tag=more_tag).rstrip()
     return _pack(header, items, footer)

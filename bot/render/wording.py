@@ -1,5 +1,8 @@
-"""Whole messages and every sentence the bot says: help, usage, errors, tag lists, reports.
+"""Whole messages and sentences the bot says: help, usage, errors, tag lists, reports.
 
+Every function takes the chat's ``language`` and words its text through the language's
+catalog (``bot.render.i18n``). The constants are English msgids, marked with ``N_`` for the
+catalog; ``translate`` words one in a language.
 ``render_error`` words each ``NewsbotError`` for a chat; ``error_alert`` for a button's alert
 (plain text, at most 200 characters, Telegram's limit for a callback answer); ``inline_notice``
 for the button above an inline query's results (plain text, at most 64).
@@ -10,6 +13,8 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+
+from babel.numbers import format_decimal
 
 from bot.errors import (
     ArgumentOutOfRange,
@@ -30,13 +35,14 @@ from bot.errors import (
 from bot.models import ImportReport, Stats, TagCount
 from bot.render.buttons import clip
 from bot.render.cards import format_date
+from bot.render.i18n import DEFAULT_LANGUAGE, N_, translator
 from bot.render.markup import escape, fit, fit_parts
 
 ALERT_LIMIT = 200  # characters in a callback query's answer
 INLINE_BUTTON_LIMIT = 64  # characters of the button above inline results
 _LABEL = 200  # characters of one tag or query quoted back to the user
 
-WELCOME = (
+WELCOME = N_(
     "<b>Welcome to newsbot!</b> I summarise the news.\n\n"
     "Try:\n"
     "• /latest — the newest articles with short summaries\n"
@@ -44,30 +50,30 @@ WELCOME = (
     "• /tags — topics you can follow for a daily digest\n\n"
     "/help lists everything I can do."
 )
-
-
-SEARCH_USAGE = (
+SEARCH_USAGE = N_(
     "Usage: <code>/search WORDS</code>\n"
     "Example: <code>/search Belarus</code> or <code>/search \"air defense\" -Putin</code>\n"
     "Filters: <code>tag:Economy</code>, <code>category:Politics</code>, prefix*"
 )
-LATEST_USAGE = (
+LATEST_USAGE = N_(
     "Usage: <code>/latest [N] [tag]</code> — N from 1 to 20.\n"
     "Example: <code>/latest 10 Economy</code>"
 )
-ARTICLE_USAGE = "Usage: <code>/article ID</code> — the id is shown by /search and /latest."
-SUBSCRIBE_USAGE = (
+ARTICLE_USAGE = N_(
+    "Usage: <code>/article ID</code> — the id is shown by /search and /latest."
+)
+SUBSCRIBE_USAGE = N_(
     "Usage: <code>/subscribe TAG[, TAG…]</code> — quote a tag that contains a comma.\n"
     "Example: <code>/subscribe Economy, \"Rates, Bonds\"</code>"
 )
-UNSUBSCRIBE_USAGE = (
+UNSUBSCRIBE_USAGE = N_(
     "Usage: <code>/unsubscribe TAG</code>\nExample: <code>/unsubscribe Economy</code>"
 )
-DIGEST_TIME_USAGE = (
+DIGEST_TIME_USAGE = N_(
     "Usage: <code>/digest_time HH:MM</code> (24-hour, your local time), "
     "e.g. <code>/digest_time 07:30</code>"
 )
-TIMEZONE_USAGE = (
+TIMEZONE_USAGE = N_(
     "Usage: <code>/timezone Area/City</code>, e.g. <code>/timezone Europe/Kyiv</code> "
     "or <code>/timezone UTC</code>"
 )
@@ -76,106 +82,149 @@ USAGES = {
     "subscribe": SUBSCRIBE_USAGE, "unsubscribe": UNSUBSCRIBE_USAGE,
     "digest_time": DIGEST_TIME_USAGE, "timezone": TIMEZONE_USAGE,
 }
-EXPIRED = "This list has expired — send /search again."
-NOT_ADMIN = "This command is for administrators."
-SOMETHING_WRONG = "Something went wrong, please try again."
-ARTICLE_GONE = "That article is no longer available."
-PAST_THE_END = "That page is past the last result."
+EXPIRED = N_("This list has expired — send /search again.")
+NOT_ADMIN = N_("This command is for administrators.")
+SOMETHING_WRONG = N_("Something went wrong, please try again.")
+ARTICLE_GONE = N_("That article is no longer available.")
+PAST_THE_END = N_("That page is past the last result.")
+NO_TAGS_ON_ARTICLE = N_("This article has no tags.")
+ALREADY_IMPORTING = N_("An import is already running; I will not start another.")
+REIMPORTING = N_("Re-importing the articles…")
+_INVALID_ARGUMENT = {
+    "tags": N_("Please give at least one tag."),
+    "tag": N_("Please give a tag."),
+    "timezone": N_("Please give a timezone."),
+    "count": N_("Please give a whole number."),
+    "query": N_("Please give words to search for."),
+}
+_CHECK_ARGUMENTS = N_("Please check the command and try again.")
+
+
+def translate(message: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """One of this module's constants (an English msgid) in ``language``."""
+    return translator(language).gettext(message)
+
+
+def render_welcome(language: str = DEFAULT_LANGUAGE) -> str:
+    """/start."""
+    return translate(WELCOME, language)
+
+
+def render_usage(command: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """How to use ``command`` (without the slash); "" for a command with no usage."""
+    return translate(USAGES[command], language) if command in USAGES else ""
 
 
 def _quoted(text: str) -> str:
     return escape(clip(text, _LABEL))
 
 
-def render_error(exc: NewsbotError, command: str | None = None) -> str:
+def render_error(exc: NewsbotError, command: str | None = None,
+                 language: str = DEFAULT_LANGUAGE) -> str:
     """A short answer for a NewsbotError met by ``command`` (without the slash): what was
     wrong, with the command's usage where that helps."""
-    usage = USAGES.get(command or "", "")
+    _ = translator(language).gettext
+    usage = render_usage(command or "", language)
     match exc:
         case ArticleNotFound():
-            text = f"No article with id '{_quoted(exc.article_id)}'."
+            text = _("No article with id '{id}'.").format(id=_quoted(exc.article_id))
         case UnknownTimezone():
-            text = f"Unknown timezone “{_quoted(exc.name)}”.\n{TIMEZONE_USAGE}"
+            text = _("Unknown timezone “{name}”.").format(name=_quoted(exc.name))
+            text += "\n" + render_usage("timezone", language)
         case InvalidDigestTime():
-            text = DIGEST_TIME_USAGE
+            text = render_usage("digest_time", language)
         case ArgumentOutOfRange(argument="offset"):
-            text = PAST_THE_END
+            text = _(PAST_THE_END)
         case ArgumentOutOfRange():
-            high = f" to {exc.high}" if exc.high is not None else " or more"
-            text = usage or f"Choose a whole number from {exc.low}{high}."
+            if exc.high is None:
+                bounds = _("Choose a whole number from {low} or more.")
+            else:
+                bounds = _("Choose a whole number from {low} to {high}.")
+            text = usage or bounds.format(low=exc.low, high=exc.high)
         case TooBroadSearch(prefix_terms=0):
-            text = "That search is too broad — try fewer or more specific words."
+            text = _("That search is too broad — try fewer or more specific words.")
         case TooBroadSearch():
-            text = "That search is too broad — try fewer prefix* terms."
+            text = _("That search is too broad — try fewer prefix* terms.")
         case TooManySearches():
-            text = "One moment — you already have searches running."
+            text = _("One moment — you already have searches running.")
         case EmptyArgument() | InvalidQuery():
-            text = usage or f"Please give a valid {escape(exc.argument)}."
+            text = usage or _(_INVALID_ARGUMENT.get(exc.argument, _CHECK_ARGUMENTS))
         case ImportInProgress():
-            text = "An import is already running; try again when it has finished."
+            text = _("An import is already running; try again when it has finished.")
         case StoreError():
-            text = "The news store is not available right now; please try again later."
+            text = _("The news store is not available right now; please try again later.")
         case SummaryError():
-            text = "I could not summarise that article."
+            text = _("I could not summarise that article.")
         case ConfigError():
-            text = "newsbot is not set up for that yet; ask its administrator."
+            text = _("newsbot is not set up for that yet; ask its administrator.")
         case _:
-            text = SOMETHING_WRONG
+            text = _(SOMETHING_WRONG)
     return fit([text])
 
 
-def error_alert(exc: NewsbotError) -> str:
+def error_alert(exc: NewsbotError, language: str = DEFAULT_LANGUAGE) -> str:
     """``render_error`` as plain text for a button's alert."""
     if isinstance(exc, ArticleNotFound):
-        return ARTICLE_GONE
-    plain = html.unescape(re.sub(r"<[^>]*>", "", render_error(exc)))
+        return translate(ARTICLE_GONE, language)
+    plain = html.unescape(re.sub(r"<[^>]*>", "", render_error(exc, language=language)))
     return clip(plain, ALERT_LIMIT)
 
 
-def inline_notice(exc: NewsbotError) -> str:
+def inline_notice(exc: NewsbotError, language: str = DEFAULT_LANGUAGE) -> str:
     """``render_error`` as plain text for the button above an inline query's empty results
     (at most 64 characters, Telegram's limit)."""
-    return clip(error_alert(exc), INLINE_BUTTON_LIMIT)
+    return clip(error_alert(exc, language), INLINE_BUTTON_LIMIT)
 
 
-def render_help(commands: Sequence[tuple[str, str]]) -> str:
-    """/help: one line per (command, help line), as ``handlers.commands.menu`` lists them."""
-    lines = ["<b>What I can do</b>"]
+def render_help(commands: Sequence[tuple[str, str]], language: str = DEFAULT_LANGUAGE) -> str:
+    """/help: one line per (command, help line), as ``handlers.commands.menu`` lists them
+    (already in ``language``)."""
+    _ = translator(language).gettext
+    lines = [_("<b>What I can do</b>")]
     lines += [f"/{name} — {escape(text)}" for name, text in commands]
-    lines.append(
-        "\nSearch tips: words are combined with AND; \"quoted phrases\", prefix*, "
+    lines.append("\n" + _(
+        "Search tips: words are combined with AND; \"quoted phrases\", prefix*, "
         "-exclude, tag:Economy, category:Politics."
-    )
-    lines.append("Inline: type @botname and a query in any chat.")
+    ))
+    lines.append(_("Inline: type @botname and a query in any chat."))
     return fit(lines, "\n")
 
 
-def render_no_results(query: str) -> str:
+def render_no_results(query: str, language: str = DEFAULT_LANGUAGE) -> str:
+    _ = translator(language).gettext
     return fit([
-        f"No articles match “{escape(clip(query, 100))}”.\n"
-        "Try fewer or broader words, a prefix such as <code>elect*</code>, or /tags."
+        _("No articles match “{query}”.").format(query=escape(clip(query, 100))) + "\n"
+        + _("Try fewer or broader words, a prefix such as <code>elect*</code>, or /tags.")
     ])
 
 
-def render_no_latest(tag: str | None) -> str:
+def render_no_latest(tag: str | None, language: str = DEFAULT_LANGUAGE) -> str:
     """/latest found nothing (for ``tag``, if given)."""
+    _ = translator(language).gettext
     if tag:
-        return fit([f"No articles tagged “{_quoted(tag)}”. See /tags."])
-    return "No articles yet."
+        return fit([_("No articles tagged “{tag}”. See /tags.").format(tag=_quoted(tag))])
+    return _("No articles yet.")
 
 
-def render_tags(tags: Sequence[TagCount]) -> str:
+def render_tags(tags: Sequence[TagCount], language: str = DEFAULT_LANGUAGE) -> str:
+    _ = translator(language).gettext
     if not tags:
-        return "No tags yet."
-    lines = ["<b>Most used tags</b> (tap one to follow it)"]
+        return _("No tags yet.")
+    lines = [_("<b>Most used tags</b> (tap one to follow it)")]
     lines += [f"• {_quoted(t.name)} — {t.count}" for t in tags]
     return fit(lines, "\n")
 
 
-def render_subscriptions(tags: Sequence[str]) -> str:
+def render_no_subscriptions(language: str = DEFAULT_LANGUAGE) -> str:
+    """/subscriptions or /digest in a chat that follows nothing."""
+    return translator(language).gettext(
+        "You follow no tags yet. Try /tags or <code>/subscribe Economy</code>.")
+
+
+def render_subscriptions(tags: Sequence[str], language: str = DEFAULT_LANGUAGE) -> str:
     if not tags:
-        return "You follow no tags yet. Try /tags or <code>/subscribe Economy</code>."
-    lines = ["<b>You follow</b> (tap to stop following)"]
+        return render_no_subscriptions(language)
+    lines = [translator(language).gettext("<b>You follow</b> (tap to stop following)")]
     lines += [f"• {_quoted(t)}" for t in tags]
     return fit(lines, "\n")
 
@@ -185,62 +234,78 @@ def _tag_list(tags: Sequence[str]) -> str:
 
 
 def render_subscribed(added: Sequence[str], already: Sequence[str],
-                      unknown: Sequence[str]) -> str:
+                      unknown: Sequence[str], language: str = DEFAULT_LANGUAGE) -> str:
     """The /subscribe answer; long lists are shortened, the last line always kept."""
+    _ = translator(language).gettext
     parts = [
-        ("", f"Now following: {_tag_list(added)}." if added else ""),
-        ("\n", f"Already following: {_tag_list(already)}." if already else ""),
-        ("\n", f"No articles carry {_tag_list(unknown)} yet; you will get them when they "
-               "arrive." if unknown else ""),
-        ("\n", "See /subscriptions."),
+        ("", _("Now following: {tags}.").format(tags=_tag_list(added)) if added else ""),
+        ("\n", _("Already following: {tags}.").format(tags=_tag_list(already))
+         if already else ""),
+        ("\n", _("No articles carry {tags} yet; you will get them when they arrive.").format(
+            tags=_tag_list(unknown)) if unknown else ""),
+        ("\n", _("See /subscriptions.")),
     ]
     return fit_parts(parts, (2, 1, 0))
 
 
-def render_unsubscribed(removed: str | None, tag: str) -> str:
+def render_unsubscribed(removed: str | None, tag: str,
+                        language: str = DEFAULT_LANGUAGE) -> str:
     """The /unsubscribe answer: ``removed`` is the tag as it was followed, or None."""
+    _ = translator(language).gettext
     if removed:
-        return f"Stopped following {_quoted(removed)}."
-    return f"You were not following {_quoted(tag)}. See /subscriptions."
+        return _("Stopped following {tag}.").format(tag=_quoted(removed))
+    return _("You were not following {tag}. See /subscriptions.").format(tag=_quoted(tag))
 
 
-def follow_alert(added: bool, tag: str) -> str:
+def follow_alert(added: bool, tag: str, language: str = DEFAULT_LANGUAGE) -> str:
     """A «Follow» button's answer (plain text)."""
-    return f"Now following {clip(tag, 150)}." if added else f"You already follow {clip(tag, 150)}."
+    _ = translator(language).gettext
+    text = _("Now following {tag}.") if added else _("You already follow {tag}.")
+    return clip(text.format(tag=clip(tag, 150)), ALERT_LIMIT)
 
 
-def unfollow_alert(removed: str | None, tag: str) -> str:
+def unfollow_alert(removed: str | None, tag: str, language: str = DEFAULT_LANGUAGE) -> str:
     """An «Unfollow» button's answer (plain text)."""
+    _ = translator(language).gettext
     if removed:
-        return f"Stopped following {clip(removed, 150)}."
-    return f"You were not following {clip(tag, 150)}."
+        text = _("Stopped following {tag}.").format(tag=clip(removed, 150))
+    else:
+        text = _("You were not following {tag}.").format(tag=clip(tag, 150))
+    return clip(text, ALERT_LIMIT)
 
 
-def render_import_report(report: ImportReport, limit: int = 20) -> str:
+def render_import_report(report: ImportReport, limit: int = 20,
+                         language: str = DEFAULT_LANGUAGE) -> str:
+    t = translator(language)
+    _ = t.gettext
     lines = [
-        "<b>Import finished</b>",
-        f"Added: {report.added}",
-        f"Updated: {report.updated}",
-        f"Unchanged: {report.unchanged}",
-        f"Failed: {len(report.failed)}",
+        _("<b>Import finished</b>"),
+        _("Added: {count}").format(count=report.added),
+        _("Updated: {count}").format(count=report.updated),
+        _("Unchanged: {count}").format(count=report.unchanged),
+        _("Failed: {count}").format(count=len(report.failed)),
     ]
     for failure in report.failed[:limit]:
         where = clip(location(failure.path, failure.line), 300)
         lines.append(f"• <code>{escape(where)}</code> — {escape(clip(failure.error, 300))}")
     if len(report.failed) > limit:
-        lines.append(f"…and {len(report.failed) - limit} more.")
+        rest = len(report.failed) - limit
+        lines.append(t.ngettext("…and {count} more.", "…and {count} more.", rest).format(
+            count=rest))
     return fit(lines, "\n")
 
 
-def render_stats(stats: Stats) -> str:
-    last = format_date(stats.last_import) + " UTC" if stats.last_import else "never"
+def render_stats(stats: Stats, language: str = DEFAULT_LANGUAGE) -> str:
+    _ = translator(language).gettext
+    last = format_date(stats.last_import, language) + " UTC" if stats.last_import else _("never")
     return "\n".join([
-        "<b>newsbot statistics</b>",
-        f"Articles: {stats.articles}",
-        f"Tags: {stats.tags}",
-        f"Categories: {stats.categories}",
-        f"Sources: {stats.sources}",
-        f"Subscribers: {stats.subscribers}",
-        f"Last import: {escape(last)}",
-        f"Database size: {stats.database_bytes / 1_048_576:.1f} MiB",
+        _("<b>newsbot statistics</b>"),
+        _("Articles: {count}").format(count=stats.articles),
+        _("Tags: {count}").format(count=stats.tags),
+        _("Categories: {count}").format(count=stats.categories),
+        _("Sources: {count}").format(count=stats.sources),
+        _("Subscribers: {count}").format(count=stats.subscribers),
+        _("Last import: {when}").format(when=escape(last)),
+        _("Database size: {size} MiB").format(size=format_decimal(
+            stats.database_bytes / 1_048_576, "0.0", locale=language)),
     ])

@@ -9,9 +9,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bot.articles import tag_key
+from bot.analysis import article_forms
+from bot.articles import category_key, tag_key
 from bot.errors import ArticleNotFound
 from bot.models import Article, Stats, TagCount, content_digest, tags_json
+from bot.query import FORM_COLUMNS
 from bot.store.database import Database, now_text, reading, writing
 
 ARTICLE_COLUMNS = (
@@ -51,23 +53,30 @@ def _stored_form(article: Article) -> tuple[str, str, str]:
     return published, tags, digest
 
 
+# The indexed columns: the raw text, then its Ukrainian and Russian word forms (bot.analysis).
+FTS_COLUMNS = ", ".join(("title", "subtitle", "tags", "body", *FORM_COLUMNS))
+
+
 def _row(seq: int, article: Article, stored_form: tuple[str, str, str], now: str) -> tuple:
     published, tags, digest = stored_form
+    tags_text = ", ".join(article.tags)
+    forms = article_forms(article.title, article.subtitle, tags_text, article.body)
     return (
         seq,
         article.id,
         article.category,
-        article.category.casefold(),
+        category_key(article.category),
         article.source,
         article.title,
         article.subtitle,
-        ", ".join(article.tags),
+        tags_text,
         tags,
         article.body,
         published,
         int(article.published.timestamp()),
         digest,
         article.text_hash,
+        *forms,
         now,
         now,
     )
@@ -118,8 +127,8 @@ class ArticleStore(Database):
             stored = sorted({final[i][0] for i in updated if final[i][0] < first_new})
             if stored:
                 conn.execute(
-                    "INSERT INTO articles_fts (articles_fts, rowid, title, subtitle, tags, body)"
-                    " SELECT 'delete', seq, title, subtitle, tags, body FROM articles"
+                    f"INSERT INTO articles_fts (articles_fts, rowid, {FTS_COLUMNS})"
+                    f" SELECT 'delete', seq, {FTS_COLUMNS} FROM articles"
                     " WHERE seq IN (SELECT value FROM json_each(?))",
                     (json.dumps(stored),),
                 )
@@ -127,8 +136,9 @@ class ArticleStore(Database):
                 conn.executemany(
                     "INSERT INTO articles (seq, id, category, category_key, source, title,"
                     " subtitle, tags, tags_json, body, published, published_ts, content_hash,"
-                    " text_hash, imported_at, updated_at)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " text_hash, title_forms, subtitle_forms, tags_forms, body_forms,"
+                    " imported_at, updated_at)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     new_rows,
                 )
             # An id may come twice in one batch: the last version wins, the row is added once.
@@ -137,14 +147,15 @@ class ArticleStore(Database):
                 conn.executemany(
                     "UPDATE articles SET category=?, category_key=?, source=?, title=?,"
                     " subtitle=?, tags=?, tags_json=?, body=?, published=?, published_ts=?,"
-                    " content_hash=?, text_hash=?, updated_at=? WHERE seq=?",
-                    [(*_row(seq, a, form, now)[2:14], now, seq) for seq, a, form in changed],
+                    " content_hash=?, text_hash=?, title_forms=?, subtitle_forms=?,"
+                    " tags_forms=?, body_forms=?, updated_at=? WHERE seq=?",
+                    [(*_row(seq, a, form, now)[2:18], now, seq) for seq, a, form in changed],
                 )
             if final:
                 conn.execute(
-                    "INSERT INTO articles_fts (rowid, title, subtitle, tags, body)"
-                    " SELECT seq, title, subtitle, tags, body FROM articles WHERE seq >= ?"
-                    " UNION ALL SELECT seq, title, subtitle, tags, body FROM articles"
+                    f"INSERT INTO articles_fts (rowid, {FTS_COLUMNS})"
+                    f" SELECT seq, {FTS_COLUMNS} FROM articles WHERE seq >= ?"
+                    f" UNION ALL SELECT seq, {FTS_COLUMNS} FROM articles"
                     " WHERE seq IN (SELECT value FROM json_each(?))",
                     (first_new, json.dumps(stored)),
                 )
@@ -236,7 +247,7 @@ class ArticleStore(Database):
             order = "t.published_ts DESC, t.article_seq DESC"
         if category is not None:
             where.append("a.category_key = ?")
-            params.append(" ".join(category.split()).casefold())
+            params.append(category_key(category))
         if source is not None:
             where.append("a.source = ? COLLATE NOCASE")
             params.append(source.strip())

@@ -41,10 +41,26 @@ class ChatStore(Database):
     """Chats, subscriptions, digest claims and deliveries."""
 
     @writing
-    def touch_chat(self, chat_id: int) -> None:
-        """Make sure a chat row exists and is active (a chat that writes to us is reachable)."""
+    def touch_chat(self, chat_id: int, language: str | None = None) -> str | None:
+        """Make sure a chat row exists and is active (a chat that writes to us is reachable);
+        a chat without a language gets ``language``. Returns the chat's language."""
         with self._transaction() as conn:
-            conn.execute(_UPSERT_CHAT, (chat_id, now_text()))
+            row = conn.execute(
+                "INSERT INTO chats (chat_id, created_at, last_digest_seq, language)"
+                " VALUES (?1, ?2, (SELECT coalesce(max(seq), 0) FROM articles), ?3)"
+                " ON CONFLICT (chat_id) DO UPDATE SET active = 1,"
+                " language = coalesce(chats.language, ?3)"
+                " RETURNING language",
+                (chat_id, now_text(), language),
+            ).fetchone()
+        return row[0]
+
+    @reading
+    def chat_language(self, chat_id: int) -> str | None:
+        """The chat's language; None for a chat unknown or without one."""
+        row = self._reader().execute(
+            "SELECT language FROM chats WHERE chat_id = ?", (chat_id,)).fetchone()
+        return row[0] if row else None
 
     @writing
     def subscribe(self, chat_id: int, tags: Sequence[str], now: datetime) -> list[str]:
@@ -100,8 +116,8 @@ class ChatStore(Database):
 
     @writing
     def update_chat(self, chat_id: int, **fields: Any) -> None:
-        """Set digest_time, timezone, digest_enabled or active for one chat."""
-        allowed = {"digest_time", "timezone", "digest_enabled", "active"}
+        """Set digest_time, timezone, digest_enabled, active or language for one chat."""
+        allowed = {"digest_time", "timezone", "digest_enabled", "active", "language"}
         if not fields or set(fields) - allowed:
             raise ValueError(f"update_chat takes {sorted(allowed)}, got {sorted(fields)}")
         assignments = ", ".join(f"{name} = ?" for name in fields)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
+from bot.analysis import article_forms
 from bot.errors import StoreError
 from bot.models import content_digest
 
@@ -198,6 +199,59 @@ def _migration_9(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX articles_published_by_seq ON articles (seq, published_ts)")
 
 
+def _migration_10(db: sqlite_utils.Database) -> None:
+    """The default summariser now keeps pointing-back sentences with their antecedent and
+    summaries within about 600 characters: drop the stored ones it made before, so each is
+    made again on first use (or by ``import --summarise``)."""
+    db.execute("DELETE FROM summaries WHERE method = 'default'")
+
+
+def _migration_11(db: sqlite_utils.Database) -> None:
+    """Each chat's interface language (a code such as "uk"); NULL until someone writes."""
+    db.execute("ALTER TABLE chats ADD COLUMN language TEXT")
+
+
+def _migration_12(db: sqlite_utils.Database) -> None:
+    """Ukrainian and Russian word forms (``bot.analysis``) in four columns beside the raw
+    text, indexed with it; every stored article is analysed and the index rebuilt."""
+    form_columns = ("title_forms", "subtitle_forms", "tags_forms", "body_forms")
+    for column in form_columns:
+        db.execute(f"ALTER TABLE articles ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
+    last = 0
+    while True:  # a batch at a time: a large store's text need not fit in memory
+        rows = db.execute(
+            "SELECT seq, title, subtitle, tags, body FROM articles WHERE seq > ?"
+            " ORDER BY seq LIMIT 2000", (last,)
+        ).fetchall()
+        if not rows:
+            break
+        last = rows[-1][0]
+        db.conn.executemany(
+            "UPDATE articles SET title_forms = ?, subtitle_forms = ?, tags_forms = ?,"
+            " body_forms = ? WHERE seq = ?",
+            [(*forms, seq) for seq, *texts in rows if any(forms := article_forms(*texts))],
+        )
+    columns = "title, subtitle, tags, body, " + ", ".join(form_columns)
+    old = ", ".join(f"old.{c}" for c in columns.split(", "))
+    _run(
+        db,
+        f"""
+        DROP TRIGGER articles_ad;
+        DROP TABLE articles_fts;
+        CREATE VIRTUAL TABLE articles_fts USING fts5 (
+            {columns},
+            content='articles', content_rowid='seq', tokenize='{TOKENIZER}'
+        );
+        INSERT INTO articles_fts (articles_fts, rank) VALUES ('hashsize', 16777216);
+        INSERT INTO articles_fts (articles_fts) VALUES ('rebuild');
+        CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+            INSERT INTO articles_fts (articles_fts, rowid, {columns})
+            VALUES ('delete', old.seq, {old});
+        END;
+        """,
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
     _migration_2,
@@ -208,6 +262,9 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_7,
     _migration_8,
     _migration_9,
+    _migration_10,
+    _migration_11,
+    _migration_12,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -216,10 +273,11 @@ def schema_version(db: sqlite_utils.Database) -> int:
     return db.execute("PRAGMA user_version").fetchone()[0]
 
 
-def migrate(db: sqlite_utils.Database, path: str) -> None:
-    """Apply the pending migrations, all in one write transaction taken up front, so two
-    processes opening a new database at once apply each migration once."""
-    if schema_version(db) == SCHEMA_VERSION:
+def migrate(db: sqlite_utils.Database, path: str, target: int = SCHEMA_VERSION) -> None:
+    """Apply the pending migrations up to ``target`` (an older schema only for tests of
+    upgrades), all in one write transaction taken up front, so two processes opening a new
+    database at once apply each migration once."""
+    if schema_version(db) == target:
         return
     db.execute("BEGIN IMMEDIATE")
     try:
@@ -229,7 +287,7 @@ def migrate(db: sqlite_utils.Database, path: str) -> None:
                 f"{path} was written by a newer newsbot (schema {current}, "
                 f"this one knows {SCHEMA_VERSION}); upgrade newsbot."
             )
-        for version in range(current + 1, SCHEMA_VERSION + 1):
+        for version in range(current + 1, target + 1):
             MIGRATIONS[version - 1](db)
             db.execute(f"PRAGMA user_version = {version:d}")
             logger.info("Migrated %s to schema version %d", path, version)

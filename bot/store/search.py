@@ -17,15 +17,16 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from bot.articles import tag_key
+from bot.articles import category_key, tag_key
 from bot.errors import TooBroadSearch
 from bot.models import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit
-from bot.query import SearchQuery, fts_expression
+from bot.query import SearchQuery, fts_expression, fts_highlight
 from bot.store.articles import ARTICLE_COLUMNS, article_from_row
 from bot.store.database import Database, QueryOverBudget, reading
 
-# Column weights for bm25(): title above tags above subtitle above body.
-_BM25 = "bm25(articles_fts, 10.0, 2.5, 5.0, 1.0)"
+# Column weights for bm25(): title above tags above subtitle above body, for the raw text
+# and then for its word forms alike.
+_BM25 = "bm25(articles_fts, 10.0, 2.5, 5.0, 1.0, 10.0, 2.5, 5.0, 1.0)"
 _SNIPPET = "snippet(articles_fts, -1, ?, ?, '…', 24)"
 RECENCY_SECONDS = 30 * 86400
 # How many matches of a common word are ranked together (see the module docstring).
@@ -66,7 +67,7 @@ def _filters(
         params.append(tag_key(tag))
     if query.categories:
         where.append(f"a.category_key IN ({','.join('?' * len(query.categories))})")
-        params.extend(" ".join(c.split()).casefold() for c in query.categories)
+        params.extend(category_key(c) for c in query.categories)
     if exclude:
         where.append(f"{seq} NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
         params.append(exclude)
@@ -275,11 +276,12 @@ class SearchStore(Database):
             page = newest_tagged(conn, query, exclude, limit, offset)
         else:
             page = newest_filtered(conn, query, exclude, limit, offset)
-        return _hits(conn, page, match)
+        return _hits(conn, page, fts_highlight(query.terms))
 
 
-def _hits(conn: sqlite3.Connection, page: Rows, match: str | None) -> list[SearchHit]:
-    """The page's rows as hits, with their articles and, for word searches, snippets."""
+def _hits(conn: sqlite3.Connection, page: Rows, highlight: str | None) -> list[SearchHit]:
+    """The page's rows as hits, with their articles and, for word searches, snippets of the
+    raw text (``highlight`` matches only the raw columns, never the word forms)."""
     if not page:
         return []
     seqs = [row[0] for row in page]
@@ -291,14 +293,14 @@ def _hits(conn: sqlite3.Connection, page: Rows, match: str | None) -> list[Searc
         )
     }
     snippets: dict[int, str] = {}
-    if match:
+    if highlight:
         # Snippets for the page only. One pass over the page's range of the index: looking
         # each rowid up would expand a prefix again for every hit (11 ms for `earn*`).
         snippets = dict(
             conn.execute(
                 f"SELECT rowid, {_SNIPPET} FROM articles_fts WHERE articles_fts MATCH ?"
                 f" AND rowid BETWEEN ? AND ? AND +rowid IN ({marks})",
-                [HIGHLIGHT_START, HIGHLIGHT_END, match, min(seqs), max(seqs), *seqs],
+                [HIGHLIGHT_START, HIGHLIGHT_END, highlight, min(seqs), max(seqs), *seqs],
             )
         )
     return [

@@ -1,10 +1,14 @@
+import json
 import sqlite3
 from dataclasses import replace
 
 import pytest
+import sqlite_utils
 
 from bot.errors import StoreError
+from bot.models import Summary
 from bot.store import SCHEMA_VERSION, Store
+from bot.store.schema import migrate
 from tests.store.conftest import assert_index_matches_articles, make, titles
 
 
@@ -113,3 +117,42 @@ def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path):
 def test_file_store_uses_wal(tmp_path):
     with Store(tmp_path / "news.db") as store:
         assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_summaries_of_the_previous_default_are_made_again_after_the_upgrade(tmp_path):
+    path = tmp_path / "news.db"
+    old = sqlite_utils.Database(path)
+    migrate(old, str(path), target=9)  # the release before this default summariser
+    old["summaries"].insert_all([
+        {"text_hash": "h1", "method": method, "sentences": 3, "language": "english",
+         "summary_json": json.dumps([sentence])}
+        for method, sentence in (("default", "He denied it."), ("lead", "Officials met."))])
+    old.close()
+    with Store(path) as upgraded:
+        assert upgraded.get_summary("h1", "default", 3) is None
+        assert upgraded.get_summary("h1", "lead", 3) == Summary(
+            ("Officials met.",), "lead", "english")
+
+
+def test_store_before_word_forms_reindexes_itself_on_open(tmp_path):
+    path = tmp_path / "v11.db"
+    old = sqlite_utils.Database(path)
+    migrate(old, str(path), target=11)  # the release before word forms
+    # An article as schema 11 stored and indexed it, literally.
+    old.execute(
+        "INSERT INTO articles VALUES (1, 'a1', 'Local news', 'local news', 'Вісник',"
+        " 'У Лісограді запускають нічний тролейбус', '', 'Лісоград', '[\"Лісоград\"]',"
+        " 'Тролейбуси курсуватимуть щопівгодини.', '2026-11-16T21:20:00+02:00', 1763320800,"
+        " 'h', 't', '2026-11-17T00:00:00+00:00', '2026-11-17T00:00:00+00:00')"
+    )
+    old.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
+    old.conn.commit()
+    old.close()
+    with Store(path) as upgraded:
+        assert upgraded.schema_version == SCHEMA_VERSION
+        assert titles(upgraded, "тролейбусом") == ["У Лісограді запускають нічний тролейбус"]
+        assert titles(upgraded, "Лісоград") == ["У Лісограді запускають нічний тролейбус"]
+        assert_index_matches_articles(upgraded)
+        upgraded.db.execute("DELETE FROM articles")
+        assert titles(upgraded, "тролейбусом") == []
+        assert_index_matches_articles(upgraded)

@@ -159,3 +159,57 @@ def test_within_a_window_relevance_counts_and_so_does_recency():
     # All ranked together: the same text two months older ranks below the newer copy.
     assert [h.article.published.month for h in
             store.search(parse_query("harbour strike"), 3)] == [3, 1]
+
+
+@pytest.fixture
+def cyrillic(store: Store) -> Store:
+    store.upsert_articles([
+        make("У Лісограді запускають нічний тролейбус", tags="Лісоград, транспорт",
+             body="Тролейбуси курсуватимуть щопівгодини. Квитки на тролейбус продають"
+                  " водії.", published="2026-11-16T21:20:00+02:00", category="Local news"),
+        make("Лукашенко відмовився від зустрічі", tags="Білорусь",
+             body="Олександр Лукашенко не поїде до Мінська, де на нього чекали.",
+             published="2026-11-10T10:00:00+02:00"),
+        make("Новости Остроградского театра", tags="театр",
+             body="Спектакль показали в театре при полном зале; билеты распроданы.",
+             published="2026-11-07T19:15:00+03:00", category="Culture"),
+        make("Мʼясокомбінат у Сонцеділі", tags="економіка",
+             body="Завод переробляє м’ясо з їхніх ферм.", published="2026-11-01T09:00:00Z"),
+    ])
+    return store
+
+
+def test_ukrainian_and_russian_words_find_their_inflected_forms(cyrillic):
+    trolleybus = "У Лісограді запускають нічний тролейбус"
+    assert titles(cyrillic, "Лісоград") == [trolleybus]
+    assert titles(cyrillic, "тролейбуса") == titles(cyrillic, "тролейбусом") == [trolleybus]
+    assert titles(cyrillic, "Лукашенка") == ["Лукашенко відмовився від зустрічі"]
+    assert titles(cyrillic, "театр") == ["Новости Остроградского театра"]
+    assert titles(cyrillic, "билет") == ["Новости Остроградского театра"]
+
+
+def test_cyrillic_search_ignores_case_lookalike_letters_and_apostrophes(cyrillic):
+    trolleybus = "У Лісограді запускають нічний тролейбус"
+    assert titles(cyrillic, "ЛІСОГРАД") == titles(cyrillic, "Лисоград") == [trolleybus]
+    meat = ["Мʼясокомбінат у Сонцеділі"]
+    assert titles(cyrillic, "м'ясо") == titles(cyrillic, "мʼясо") == titles(cyrillic, "мясо")
+    assert titles(cyrillic, "мясо") == meat
+    assert titles(cyrillic, "ихних") == titles(cyrillic, "їхніх") == meat
+
+
+def test_cyrillic_phrases_prefixes_and_exclusions(cyrillic):
+    trolleybus = "У Лісограді запускають нічний тролейбус"
+    assert titles(cyrillic, '"нічний тролейбус"') == [trolleybus]
+    assert titles(cyrillic, '"нічного тролейбуса"') == []  # a phrase is exact
+    assert titles(cyrillic, "билет") == ["Новости Остроградского театра"]
+    assert titles(cyrillic, '"билет"') == []  # the text has «билеты» only, never «билет»
+    assert titles(cyrillic, "билет*") == ["Новости Остроградского театра"]
+    assert titles(cyrillic, "тролейб*") == [trolleybus]
+    assert titles(cyrillic, "лісоград -тролейбусами") == []
+    assert titles(cyrillic, 'тролейбусів tag:транспорт category:"local news"') == [trolleybus]
+
+
+def test_an_inflected_match_is_highlighted_in_the_raw_text(cyrillic):
+    hits = cyrillic.search(parse_query("тролейбусами"))
+    assert f"{HIGHLIGHT_START}Тролейбуси{HIGHLIGHT_END}" in hits[0].snippet
+    assert "тролеибус" not in hits[0].snippet  # never the analysed forms

@@ -1,0 +1,26 @@
+"""The query service: everything newsbot can do, for the bot and the command line alike.
+
+It knows nothing of Telegram or argparse. Calls are synchronous; the bot runs them off the
+event loop with ``asyncio.to_thread``. ``NewsService`` is one object made of parts, one per job:
+
+- ``importing``: files, directories and seeds into the store;
+- ``reading``: latest, search, articles, tags, statistics;
+- ``summaries``: stored summaries, made on first use or all at once;
+- ``chats``: subscriptions, schedules, digests' content and delivery records.
+"""
+
+from bot.service.base import DEFAULT_SENTENCES, MAX_OFFSET, MAX_PAGE, SummariseFunc
+from bot.service.chats import ChatService, SubscribeResult
+from bot.service.importing import IMPORT_BATCH, ImportingService
+from bot.service.reading import ReadingService
+from bot.service.summaries import SummaryService
+
+
+class NewsService(ImportingService, ReadingService, SummaryService, ChatService):
+    """The query service over one store."""
+
+
+__all__ = [
+    "DEFAULT_SENTENCES", "IMPORT_BATCH", "MAX_OFFSET", "MAX_PAGE", "NewsService",
+    "SubscribeResult", "SummariseFunc",
+]

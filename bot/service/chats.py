@@ -1,0 +1,143 @@
+"""Chats: followed tags, digest schedules and digests' content, delivery records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.articles import normalise_tags
+from bot.errors import EmptyArgument
+from bot.models import ChatSettings, Digest, DigestItem
+from bot.query import parse_tag_list
+from bot.schedule import is_due, parse_digest_time, parse_timezone
+from bot.service.base import ServiceBase
+
+
+@dataclass(frozen=True, slots=True)
+class SubscribeResult:
+    added: list[str]
+    already: list[str]
+    unknown: list[str]  # followed, but no article carries them yet
+
+
+class ChatService(ServiceBase):
+    """Subscriptions, schedules, digest claims, digests and deliveries."""
+
+    def subscribe(self, chat_id: int, tags_text: str) -> SubscribeResult:
+        """Follow the tags of a user's argument text: comma-separated, a quoted tag may
+        contain commas (``query.parse_tag_list``). Raises EmptyArgument("tags")."""
+        return self.subscribe_tags(chat_id, parse_tag_list(tags_text))
+
+    def subscribe_tags(self, chat_id: int, tags: Sequence[str]) -> SubscribeResult:
+        """Follow each of ``tags`` as one tag, commas and all (matched case-insensitively)."""
+        wanted = normalise_tags(tags)
+        if not wanted:
+            raise EmptyArgument("tags")
+        already_followed = {t.casefold() for t in self.store.subscriptions(chat_id)}
+        display = []
+        unknown = []
+        for tag in wanted:
+            known = self.store.tag_name(tag)
+            if known is None:
+                unknown.append(tag)
+            display.append(known or tag)
+        added = self.store.subscribe(chat_id, display, self.clock())
+        already = [t for t in display if t.casefold() in already_followed]
+        return SubscribeResult(added, already, unknown)
+
+    def unsubscribe(self, chat_id: int, tag: str) -> str | None:
+        tag = " ".join(tag.split())
+        if not tag:
+            raise EmptyArgument("tag")
+        return self.store.unsubscribe(chat_id, tag)
+
+    def subscriptions(self, chat_id: int) -> list[str]:
+        return self.store.subscriptions(chat_id)
+
+    def touch_chat(self, chat_id: int, language: str | None = None) -> str | None:
+        """A chat wrote to us: it is reachable again, and one without a language gets
+        ``language`` (its first writer's). Returns the chat's language."""
+        return self.store.touch_chat(chat_id, language)
+
+    def chat_language(self, chat_id: int) -> str | None:
+        """The chat's interface language; None until someone in it has written."""
+        return self.store.chat_language(chat_id)
+
+    def set_chat_language(self, chat_id: int, language: str) -> None:
+        """Speak ``language`` (a code the caller knows, e.g. "uk") in the chat from now on."""
+        self.store.update_chat(chat_id, language=language)
+
+    # -- digests --------------------------------------------------------------------------
+
+    def chat_settings(self, chat_id: int) -> ChatSettings:
+        return self.store.chat_settings(chat_id)
+
+    def chat_timezone(self, chat: ChatSettings) -> str:
+        return chat.timezone or self.default_timezone
+
+    def set_digest_time(self, chat_id: int, text: str) -> ChatSettings:
+        self.store.update_chat(chat_id, digest_time=parse_digest_time(text))
+        return self.store.chat_settings(chat_id)
+
+    def set_timezone(self, chat_id: int, text: str) -> ChatSettings:
+        self.store.update_chat(chat_id, timezone=parse_timezone(text))
+        return self.store.chat_settings(chat_id)
+
+    def set_digest_enabled(self, chat_id: int, enabled: bool) -> ChatSettings:
+        self.store.update_chat(chat_id, digest_enabled=int(enabled))
+        return self.store.chat_settings(chat_id)
+
+    def claim_chat(self, chat_id: int, holder: str, now: datetime, ttl_seconds: int,
+                   *, is_dead: Callable[[str], bool] = lambda holder: False) -> bool:
+        """Take the chat's digest claim for ``holder``; False while another holder has it,
+        unless ``is_dead(other_holder)`` says that holder can no longer send."""
+        if self.store.claim_chat(chat_id, holder, now, ttl_seconds):
+            return True
+        other = self.store.chat_claim_holder(chat_id)
+        return other is not None and is_dead(other) and self.store.claim_chat(
+            chat_id, holder, now, ttl_seconds, replacing=other)
+
+    def release_chat(self, chat_id: int, holder: str) -> None:
+        self.store.release_chat(chat_id, holder)
+
+    def mark_unreachable(self, chat_id: int) -> None:
+        """The chat blocked the bot or is gone: stop its digests until it writes again."""
+        self.store.update_chat(chat_id, active=0)
+
+    def digest_chats(self) -> list[ChatSettings]:
+        return self.store.digest_chats()
+
+    def due_chats(self, now: datetime) -> list[ChatSettings]:
+        """Chats whose digest time has come since their previous digest."""
+        return [
+            chat for chat in self.store.digest_chats()
+            if is_due(now, chat.last_digest_at, chat.digest_time, self.chat_timezone(chat))
+        ]
+
+    def build_digest(self, chat_id: int, limit: int = 10) -> Digest:
+        """What is new for the chat's tags since its previous digest, not yet delivered."""
+        after, upto = self.store.digest_window(chat_id)
+        candidates = self.store.digest_candidates(chat_id, after, upto)
+        shown = candidates[:limit]
+        summaries = self.summaries([article for article, _ in shown])
+        items = [DigestItem(a, tags, summaries[a.id]) for a, tags in shown]
+        rest = candidates[limit:]
+        more_tag = rest[0][1][0] if rest else None
+        return Digest(chat_id, items, len(rest), more_tag, upto)
+
+    def record_deliveries(
+        self, records: Sequence[tuple[int, Sequence[str], tuple[int, datetime] | None]]
+    ) -> None:
+        """Called only after Telegram accepted the messages: for each (chat_id, article_ids,
+        finish), record the articles as delivered and, with ``finish`` = (upto_seq, when) after
+        a digest's last message, move the chat's watermark as ``finish_digest`` does; all in
+        one transaction."""
+        if records:
+            self.store.record_deliveries(records)
+
+    def finish_digest(self, chat_id: int, upto_seq: int, when: datetime) -> None:
+        self.store.finish_digest(chat_id, upto_seq, when)
+
+    def delivered_ids(self, chat_id: int) -> list[str]:
+        return self.store.delivered_ids(chat_id)
