@@ -14,7 +14,8 @@ is a plain developer-facing description, for logs::
     │   ├── ArgumentOutOfRange    a number outside low..high, or not an ASCII number (value)
     │   ├── InvalidDigestTime     not a 24-hour HH:MM time in ASCII digits (text)
     │   ├── UnknownTimezone       not an IANA timezone name (name)
-    │   └── TooBroadSearch        a search over its budget (prefix_terms, limit)
+    │   └── TooBroadSearch        a search over its budget (prefix_terms, limit, budget)
+    ├── TooManySearches           a user already has ``limit`` searches running
     ├── ConfigError               a required setting is missing or invalid
     │   ├── MissingSetting        a setting that this command needs is not set (name, needed_for)
     │   ├── InvalidSetting        a setting is malformed or out of range (name, value, kind, range)
@@ -105,13 +106,26 @@ class UnknownTimezone(InvalidQuery):
 
 
 class TooBroadSearch(InvalidQuery):
-    """A search that would cost too much: more than ``limit`` prefix terms, or over its time
-    budget (``prefix_terms`` as given)."""
+    """A search that would cost too much: more than ``limit`` prefix terms, or (``budget``
+    set) over its time budget of ``budget`` seconds (``prefix_terms`` as given)."""
 
-    def __init__(self, prefix_terms: int, limit: int) -> None:
+    def __init__(self, prefix_terms: int, limit: int, budget: float | None = None) -> None:
         self.prefix_terms = prefix_terms
         self.limit = limit
-        super().__init__("search", f"{prefix_terms} prefix terms, limit {limit}")
+        self.budget = budget
+        if budget is None:
+            detail = f"{prefix_terms} prefix terms, limit {limit}"
+        else:
+            detail = f"over its {budget:g} s budget, {prefix_terms} prefix terms"
+        super().__init__("search", detail)
+
+
+class TooManySearches(NewsbotError):
+    """A user already has ``limit`` searches running; another is refused, not queued."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(f"already {limit} searches running")
 
 
 class ConfigError(NewsbotError):

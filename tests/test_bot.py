@@ -53,11 +53,13 @@ def seeds(tmp_path: Path) -> Path:
 
 @contextlib.asynccontextmanager
 async def running_newsbot(api: BotAPIStandIn, seeds: Path, db_path: Path, *,
-                          summarise=fake_summarise, clock=None, **options):
-    """The application as `newsbot run` builds it, polling the stand-in."""
+                          summarise=fake_summarise, clock=None, store: Store | None = None,
+                          **options):
+    """The application as `newsbot run` builds it, polling the stand-in; ``store`` open on
+    ``db_path``, or a Store opened there."""
     settings = Settings(token=api.token, admin_ids=frozenset({ADMIN}),
                         db_path=db_path, seeds_dir=seeds, base_url=api.base_url)
-    service = NewsService(Store(settings.db_path), summarise=summarise,
+    service = NewsService(store or Store(settings.db_path), summarise=summarise,
                           seeds_dir=settings.seeds_dir, clock=clock)
     application = build_application(settings, service, **options)
     await application.initialize()
@@ -527,3 +529,73 @@ async def test_a_network_error_while_polling_is_one_warning_line(api, newsbot, c
     assert [r.getMessage() for r in problems] == [
         "Polling the Bot API failed, retrying: Bad Gateway"]
     assert problems[0].exc_info is None
+
+
+class HeldSearches(Store):
+    """A store that holds every search for the word «slow» until ``release`` is set."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.release = threading.Event()
+        self.held = 0
+        self.count_lock = threading.Lock()
+
+    def search(self, query, limit=5, offset=0):
+        if any(term.text == "slow" for term in query.terms):
+            with self.count_lock:
+                self.held += 1
+            self.release.wait(30)
+        return super().search(query, limit, offset)
+
+
+@contextlib.contextmanager
+def release_at_exit(event: threading.Event):
+    """Whatever a test asserts, held searches end, so the bot can stop."""
+    try:
+        yield
+    finally:
+        event.set()
+
+
+BUSY = "One moment — you already have searches running."
+
+
+async def test_a_third_search_at_once_is_asked_to_wait_and_other_users_are_not(
+        api, seeds, tmp_path):
+    store = HeldSearches(tmp_path / "news.db")
+    async with running_newsbot(api, seeds, tmp_path / "news.db", store=store,
+                               digest_check_every=None):
+        with release_at_exit(store.release):
+            [page1] = await say(api, USER, "/search harbour")
+            before = len(api.messages_to(USER))
+            api.push_message(USER, "/search slow harbour")
+            api.push_message(USER, "/search slow")
+            await api.until(lambda: store.held == 2)
+            # The same user's third search, page and inline query, while two are running:
+            [busy] = await say(api, USER, "/search belarus")
+            assert busy.text == BUSY
+            answer = await api.callback_answer(api.press(page1, "Next ›"))
+            assert answer["text"] == BUSY
+            inline = await api.inline_answer(api.push_inline_query("belarus", user_id=USER))
+            assert inline["results"] == [] and inline["button"]["text"] == BUSY
+            # Another user's search is not held up behind them.
+            [other] = await say(api, OTHER, "/search belarus")
+            assert other.text.startswith("Results for “belarus”")
+            store.release.set()
+            held = await api.replies(USER, 2, after=before + 1)
+            assert sorted(m.text.split("\n")[0] for m in held) == [
+                "No articles match “slow harbour”.", "No articles match “slow”."]
+            [again] = await say(api, USER, "/search belarus")  # the two slots are free again
+            assert again.text.startswith("Results for “belarus”")
+    assert store.held == 2
+
+
+async def test_too_many_prefix_terms_get_a_short_answer_in_chat_and_inline(api, newsbot):
+    nine = "h* d* s* l* a* t* harb* dock* ship*"
+    [broad] = await say(api, USER, f"/search {nine}")
+    assert broad.text == "That search is too broad — try fewer prefix* terms."
+    inline = await api.inline_answer(api.push_inline_query(nine, user_id=USER))
+    assert inline["results"] == []
+    assert inline["button"]["text"] == "That search is too broad — try fewer prefix* terms."
+    [fine] = await say(api, USER, "/search harb* dock*")
+    assert fine.text.startswith("Results for “harb* dock*”")

@@ -14,6 +14,8 @@ from bot.errors import (
     EmptyArgument,
     InvalidDigestTime,
     StoreError,
+    TooBroadSearch,
+    TooManySearches,
     UnknownTimezone,
 )
 from bot.models import (
@@ -438,3 +440,21 @@ def test_a_tag_with_a_comma_is_one_button_carrying_the_whole_tag():
     comma_first = replace(ARTICLE, tags=("Rates, Bonds", "Economy"))
     assert [b.data for b in render.article_buttons(comma_first)] == [
         "full:abc123", "follow:abc123"]
+
+
+def test_costly_and_concurrent_searches_are_worded_for_chat_alert_and_inline():
+    prefixes = TooBroadSearch(9, 8)
+    over_budget = TooBroadSearch(0, 8, budget=0.25)
+    busy = TooManySearches(2)
+    assert render.render_error(prefixes, "search") == (
+        "That search is too broad — try fewer prefix* terms.")
+    assert render.render_error(TooBroadSearch(3, 8, budget=0.25), "search") == (
+        "That search is too broad — try fewer prefix* terms.")
+    assert render.render_error(over_budget, "search") == (
+        "That search is too broad — try fewer or more specific words.")
+    assert render.render_error(busy, "search") == (
+        "One moment — you already have searches running.")
+    assert render.error_alert(busy) == "One moment — you already have searches running."
+    assert render.inline_notice(prefixes) == "That search is too broad — try fewer prefix* terms."
+    for error in (prefixes, over_budget, busy):
+        assert 0 < len(render.inline_notice(error)) <= 64

@@ -4,26 +4,49 @@ the language to speak in the update's chat."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import NetworkError, TelegramError
 
 from bot import render
-from bot.errors import NewsbotError
+from bot.errors import NewsbotError, TooManySearches
 from bot.handlers.context import NewsContext
 
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[Update, NewsContext], Awaitable[None]]
 
+# A user's searches running at once (commands, pages, inline); more are refused, not queued,
+# so one user cannot fill the worker threads everyone's searches share.
+SEARCHES_PER_USER = 2
+
 
 async def call(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Run a (blocking) service call in a worker thread, off the event loop."""
     return await asyncio.to_thread(func, *args, **kwargs)
+
+
+@contextlib.contextmanager
+def search_slot(context: NewsContext) -> Iterator[None]:
+    """Count one search in flight for this update's user (its chat when it has none);
+    TooManySearches when SEARCHES_PER_USER are already running."""
+    owner = context.user_data if context.user_data is not None else context.chat_data
+    if owner is None:
+        yield
+        return
+    running = owner.get("searches_in_flight", 0)
+    if running >= SEARCHES_PER_USER:
+        raise TooManySearches(SEARCHES_PER_USER)
+    owner["searches_in_flight"] = running + 1
+    try:
+        yield
+    finally:
+        owner["searches_in_flight"] -= 1
 
 
 def keyboard_rows(rows: Sequence[Sequence[render.Button]]) -> InlineKeyboardMarkup | None:

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from collections.abc import Sequence
 
-from telegram import InlineKeyboardMarkup, InlineQueryResultArticle, InputTextMessageContent, Update
+from telegram import (
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot import render
+from bot.errors import NewsbotError
 from bot.handlers.common import (
     call,
     chat_language,
@@ -17,6 +25,7 @@ from bot.handlers.common import (
     keyboard,
     keyboard_rows,
     reply,
+    search_slot,
 )
 from bot.handlers.context import NewsContext
 from bot.models import Article, Summary
@@ -84,7 +93,8 @@ async def _search_page(
         unsnipped = [h.article for h in page.hits if not h.snippet]
         return page, service.summaries(unsnipped)
 
-    page, summaries = await call(work)
+    with search_slot(context):
+        page, summaries = await call(work)
     if not page.hits:
         return render.render_no_results(query, language), None
     token = _remember_search(context, query)
@@ -183,8 +193,16 @@ async def inline_query(update: Update, context: NewsContext) -> None:
             articles = service.latest(INLINE_RESULTS)
         return _briefs(service, articles)
 
-    briefs = await call(work)
     language = await chat_language(update, context)
+    try:
+        with search_slot(context) if text else contextlib.nullcontext():
+            briefs = await call(work)
+    except NewsbotError as exc:
+        # No chat to answer in: a button above the (empty) results says why.
+        await update.inline_query.answer(
+            [], cache_time=0, is_personal=True, button=InlineQueryResultsButton(
+                text=render.inline_notice(exc, language), start_parameter="help"))
+        return
     results = [
         InlineQueryResultArticle(
             id=article.id,

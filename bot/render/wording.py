@@ -4,7 +4,8 @@ Every function takes the chat's ``language`` and words its text through the lang
 catalog (``bot.render.i18n``). The constants are English msgids, marked with ``N_`` for the
 catalog; ``translate`` words one in a language.
 ``render_error`` words each ``NewsbotError`` for a chat; ``error_alert`` for a button's alert
-(plain text, at most 200 characters, Telegram's limit for a callback answer).
+(plain text, at most 200 characters, Telegram's limit for a callback answer); ``inline_notice``
+for the button above an inline query's results (plain text, at most 64).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from bot.errors import (
     StoreError,
     SummaryError,
     TooBroadSearch,
+    TooManySearches,
     UnknownTimezone,
     location,
 )
@@ -37,6 +39,7 @@ from bot.render.i18n import DEFAULT_LANGUAGE, N_, translator
 from bot.render.markup import escape, fit, fit_parts
 
 ALERT_LIMIT = 200  # characters in a callback query's answer
+INLINE_BUTTON_LIMIT = 64  # characters of the button above inline results
 _LABEL = 200  # characters of one tag or query quoted back to the user
 
 WELCOME = N_(
@@ -138,8 +141,12 @@ def render_error(exc: NewsbotError, command: str | None = None,
             else:
                 bounds = _("Choose a whole number from {low} to {high}.")
             text = usage or bounds.format(low=exc.low, high=exc.high)
+        case TooBroadSearch(prefix_terms=0):
+            text = _("That search is too broad — try fewer or more specific words.")
         case TooBroadSearch():
             text = _("That search is too broad — try fewer prefix* terms.")
+        case TooManySearches():
+            text = _("One moment — you already have searches running.")
         case EmptyArgument() | InvalidQuery():
             text = usage or _(_INVALID_ARGUMENT.get(exc.argument, _CHECK_ARGUMENTS))
         case ImportInProgress():
@@ -161,6 +168,12 @@ def error_alert(exc: NewsbotError, language: str = DEFAULT_LANGUAGE) -> str:
         return translate(ARTICLE_GONE, language)
     plain = html.unescape(re.sub(r"<[^>]*>", "", render_error(exc, language=language)))
     return clip(plain, ALERT_LIMIT)
+
+
+def inline_notice(exc: NewsbotError, language: str = DEFAULT_LANGUAGE) -> str:
+    """``render_error`` as plain text for the button above an inline query's empty results
+    (at most 64 characters, Telegram's limit)."""
+    return clip(error_alert(exc, language), INLINE_BUTTON_LIMIT)
 
 
 def render_help(commands: Sequence[tuple[str, str]], language: str = DEFAULT_LANGUAGE) -> str:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from bot.store.articles import ArticleStore, UpsertResult
 from bot.store.chats import ChatStore
+from bot.store.database import QUERY_BUDGET
 from bot.store.feeds import FeedStore
 from bot.store.schema import MIGRATIONS, SCHEMA_VERSION
 from bot.store.search import RANK_WINDOW, SearchStore
@@ -27,7 +28,8 @@ from bot.store.stories import StoryPrint
 from bot.store.summaries import SummaryStore
 
 __all__ = [
-    "MIGRATIONS", "RANK_WINDOW", "SCHEMA_VERSION", "Store", "StoryPrint", "UpsertResult",
+    "MIGRATIONS", "QUERY_BUDGET", "RANK_WINDOW", "SCHEMA_VERSION", "Store", "StoryPrint",
+    "UpsertResult",
 ]
 
 
@@ -36,14 +38,16 @@ class Store(ArticleStore, SearchStore, SummaryStore, ChatStore, FeedStore):
     file.
 
     ``rank_window``: how many matches of a common word are ranked together (see
-    ``bot.store.search``).
+    ``bot.store.search``); ``query_budget``: seconds of CPU time one search may use before it
+    is refused as too broad (see ``bot.store.database``).
     """
 
-    def __init__(self, path: str | Path = ":memory:", *, rank_window: int = RANK_WINDOW):
+    def __init__(self, path: str | Path = ":memory:", *, rank_window: int = RANK_WINDOW,
+                 query_budget: float = QUERY_BUDGET):
         if rank_window < 1:
             raise ValueError(f"rank_window must be at least 1, got {rank_window}")
         self.rank_window = rank_window
-        super().__init__(path)
+        super().__init__(path, query_budget=query_budget)
 
     def __enter__(self) -> Store:
         return self

@@ -5,6 +5,10 @@ own read-only connection (WAL), so the bot can query off the event loop with
 ``asyncio.to_thread``. Every write transaction takes the write lock up front
 (``BEGIN IMMEDIATE``) and waits up to ``BUSY_TIMEOUT`` seconds for another writer, another
 process included, to finish.
+
+A search runs under a time budget (``within_budget``): SQLite's progress handler aborts it
+once it has used ``query_budget`` seconds of its thread's CPU time, so one costly query
+cannot hold a worker, the CPU or a shutdown for long.
 """
 
 from __future__ import annotations
@@ -28,6 +32,20 @@ T = TypeVar("T")
 
 BUSY_TIMEOUT = 30  # seconds a writer waits for another writer before it fails
 SQL_CHUNK = 500  # stay well below SQLite's bound-parameter limit
+QUERY_BUDGET = 0.25  # seconds of CPU time one search may use
+# By the clock a budgeted query stops after this many budgets even when starved of CPU.
+BUDGET_WALL_FACTOR = 4
+# SQLite instructions between budget checks: each check takes the GIL, so not every one.
+BUDGET_CHECK_EVERY = 1000
+
+
+class QueryOverBudget(Exception):
+    """A read aborted by ``Database.within_budget``; the caller converts it (``seconds``: the
+    budget) into the NewsbotError that names what was too costly."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        super().__init__(f"query over its {seconds:g} s budget")
 
 
 def now_text() -> str:
@@ -66,9 +84,17 @@ def reading(method: Callable[..., T]) -> Callable[..., T]:
 
 
 class Database:
-    """An open store file: the writing connection (``db``), per-thread readers, migrations."""
+    """An open store file: the writing connection (``db``), per-thread readers, migrations.
 
-    def __init__(self, path: str | Path = ":memory:") -> None:
+    ``query_budget``: seconds of CPU time a budgeted read may use (0 aborts it at the first
+    check).
+    """
+
+    def __init__(self, path: str | Path = ":memory:", *, query_budget: float = QUERY_BUDGET
+                 ) -> None:
+        if not query_budget >= 0:
+            raise ValueError(f"query_budget must be 0 or more seconds, got {query_budget}")
+        self.query_budget = query_budget
         self.path = str(path)
         self._lock = threading.RLock()
         self._local = threading.local()
@@ -137,6 +163,33 @@ class Database:
             with self._lock:
                 self._readers.append(conn)
         return conn
+
+    @contextmanager
+    def within_budget(self) -> Iterator[None]:
+        """Run this thread's reads inside under ``query_budget``: past it (this thread's CPU
+        time, or BUDGET_WALL_FACTOR times it by the clock) SQLite aborts the statement
+        running and QueryOverBudget is raised. CPU time, so that a search slowed down by
+        others' load is not refused for it."""
+        conn = self._reader()
+        budget = self.query_budget
+        cpu_deadline = time.thread_time() + budget
+        wall_deadline = time.monotonic() + BUDGET_WALL_FACTOR * budget
+        tripped = False
+
+        def over_budget() -> bool:
+            nonlocal tripped
+            tripped = time.monotonic() >= wall_deadline or time.thread_time() >= cpu_deadline
+            return tripped
+
+        conn.set_progress_handler(over_budget, BUDGET_CHECK_EVERY)
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            if tripped:
+                raise QueryOverBudget(budget) from exc
+            raise
+        finally:
+            conn.set_progress_handler(None, 0)
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:

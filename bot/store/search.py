@@ -18,10 +18,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.articles import category_key, tag_key
+from bot.errors import TooBroadSearch
 from bot.models import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit
 from bot.query import SearchQuery, fts_expression, fts_highlight
 from bot.store.articles import ARTICLE_COLUMNS, article_from_row
-from bot.store.database import Database, reading
+from bot.store.database import Database, QueryOverBudget, reading
 
 # Column weights for bm25(): title above tags above subtitle above body, for the raw text
 # and then for its word forms alike.
@@ -30,6 +31,8 @@ _SNIPPET = "snippet(articles_fts, -1, ?, ?, '…', 24)"
 RECENCY_SECONDS = 30 * 86400
 # How many matches of a common word are ranked together (see the module docstring).
 RANK_WINDOW = 1000
+# Each prefix* term expands to every indexed word it begins; more are refused.
+MAX_PREFIX_TERMS = 8
 # The publication time of a match from a small index instead of the large article rows.
 _PUBLISHED = "articles p INDEXED BY articles_published_by_seq"
 
@@ -242,7 +245,20 @@ class SearchStore(Database):
 
     @reading
     def search(self, query: SearchQuery, limit: int = 5, offset: int = 0) -> list[SearchHit]:
-        """Articles matching a parsed query, best first (newest first without words)."""
+        """Articles matching a parsed query, best first (newest first without words).
+
+        TooBroadSearch for more than MAX_PREFIX_TERMS prefix terms, or a search over the
+        store's ``query_budget``."""
+        prefix_terms = sum(term.prefix for term in (*query.terms, *query.excluded))
+        if prefix_terms > MAX_PREFIX_TERMS:
+            raise TooBroadSearch(prefix_terms, MAX_PREFIX_TERMS)
+        try:
+            with self.within_budget():
+                return self._search(query, limit, offset)
+        except QueryOverBudget as exc:
+            raise TooBroadSearch(prefix_terms, MAX_PREFIX_TERMS, budget=exc.seconds) from exc
+
+    def _search(self, query: SearchQuery, limit: int, offset: int) -> list[SearchHit]:
         if query.is_empty:
             return []
         conn = self._reader()
