@@ -29,7 +29,7 @@ from bot.config import Settings
 from bot.digests import DigestSender
 from bot.errors import MissingSetting, TokenRejected, WeakSecret
 from bot.handlers.chat_admins import ChatAdmins
-from bot.handlers.chats import chat_migrated, membership_changed
+from bot.handlers.chats import chat_migrated, member_changed, membership_changed
 from bot.handlers.commands import COMMANDS, button, menu
 from bot.handlers.common import error_handler, track_chat
 from bot.handlers.context import CONTEXT_TYPES, BotData
@@ -110,6 +110,7 @@ def build_application(
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, chat_migrated))
     application.add_handler(ChatMemberHandler(membership_changed,
                                               ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_handler(ChatMemberHandler(member_changed, ChatMemberHandler.CHAT_MEMBER))
     application.add_handler(CallbackQueryHandler(button))
     application.add_handler(InlineQueryHandler(inline_query))
     application.add_error_handler(error_handler)

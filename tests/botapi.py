@@ -155,6 +155,7 @@ class BotAPIStandIn:
         self._lock = threading.Condition()
         self._updates: list[dict] = []
         self._update_ids = itertools.count(1)
+        self.last_update_id = 0
         self._message_ids = itertools.count(1000)
         self._callback_ids = itertools.count(1)
         self.sent: list[SentMessage] = []
@@ -224,9 +225,17 @@ class BotAPIStandIn:
     def _push(self, update: dict) -> int:
         with self._lock:
             update["update_id"] = next(self._update_ids)
+            self.last_update_id = update["update_id"]
             self._updates.append(update)
             self._lock.notify_all()
             return update["update_id"]
+
+    def acknowledged(self, update_id: int) -> bool:
+        """Has the bot fetched ``update_id`` (a later getUpdates asked for what follows it)?
+        Its handlers may still be running."""
+        with self._lock:
+            return any(method == "getUpdates" and int(params.get("offset") or 0) > update_id
+                       for method, params in self.requests)
 
     @staticmethod
     def _user(user_id: int, first_name: str = "Tester", language_code: str = "en") -> dict:
@@ -250,10 +259,39 @@ class BotAPIStandIn:
             for user_id, status in (members or {}).items():
                 self.members[chat_id, user_id] = status
 
-    def set_member(self, chat_id: int, user_id: int, status: str) -> None:
-        """Promote, demote or remove a user: what getChatMember answers from now on."""
+    def set_member(self, chat_id: int, user_id: int, status: str, *,
+                   update: bool = False) -> None:
+        """Promote, demote or remove a user: what getChatMember answers from now on; with
+        ``update``, a ``chat_member`` update tells the bot, as Telegram tells a bot that
+        administers the group."""
         with self._lock:
+            old = self.members.get((chat_id, user_id), "member")
             self.members[chat_id, user_id] = status
+        if update:
+            self._push({"chat_member": self._member_change(
+                chat_id, self._user(user_id), self._user(user_id), old, status)})
+
+    def _member_change(self, chat_id: int, by: dict, user: dict, old: str, new: str) -> dict:
+        def member(status: str) -> dict:
+            if status == "administrator":
+                return self._administrator(user)
+            extra = {"is_anonymous": False} if status == "creator" else (
+                {"until_date": 0} if status == "kicked" else {})
+            return {"status": status, "user": user, **extra}
+
+        return {"chat": self._chat(chat_id), "from": by, "date": int(time.time()),
+                "old_chat_member": member(old), "new_chat_member": member(new)}
+
+    @staticmethod
+    def _administrator(user: dict) -> dict:
+        member: dict[str, Any] = {"status": "administrator", "user": user}
+        member.update(dict.fromkeys((
+            "can_manage_chat", "can_delete_messages", "can_manage_video_chats",
+            "can_restrict_members", "can_invite_users", "can_pin_messages"), True))
+        member.update(dict.fromkeys((
+            "can_be_edited", "is_anonymous", "can_promote_members", "can_change_info",
+            "can_post_stories", "can_edit_stories", "can_delete_stories"), False))
+        return member
 
     def chat_member_lookups(self, chat_id: int) -> int:
         """How many times the bot asked getChatMember about ``chat_id``."""
@@ -310,14 +348,17 @@ class BotAPIStandIn:
         with ``update``, the bot is told by a ``my_chat_member`` update, as Telegram does."""
         kind = self._chat(chat_id)["type"]
         self.block_chat(chat_id, 403, f"Forbidden: bot was kicked from the {kind} chat")
-        if not update:
-            return
-        bot = self._bot_user()
-        self._push({"my_chat_member": {
-            "chat": self._chat(chat_id), "from": self._user(user_id), "date": int(time.time()),
-            "old_chat_member": {"status": "member", "user": bot},
-            "new_chat_member": {"status": "kicked", "user": bot, "until_date": 0},
-        }})
+        if update:
+            self._push({"my_chat_member": self._member_change(
+                chat_id, self._user(user_id), self._bot_user(), "member", "kicked")})
+
+    def add_bot(self, chat_id: int, *, user_id: int) -> None:
+        """``user_id`` adds the bot (back) to the group: sends work again, and a
+        ``my_chat_member`` update tells the bot."""
+        with self._lock:
+            self._blocked.pop(chat_id, None)
+        self._push({"my_chat_member": self._member_change(
+            chat_id, self._user(user_id), self._bot_user(), "left", "member")})
 
     def push_callback(self, message: SentMessage | None, data: str, *,
                       user_id: int | None = None, language_code: str = "en") -> str:
@@ -631,19 +672,8 @@ class BotAPIStandIn:
                 raise APIError(400, "Bad Request: group chat was upgraded to a supergroup chat",
                                {"migrate_to_chat_id": self._migrated[chat_id]})
             status = self.members.get((chat_id, user_id), "member")
-        member: dict[str, Any] = {"status": status, "user": self._user(user_id)}
-        if status == "creator":
-            member["is_anonymous"] = False
-        elif status == "administrator":
-            member.update(dict.fromkeys((
-                "can_manage_chat", "can_delete_messages", "can_manage_video_chats",
-                "can_restrict_members", "can_invite_users", "can_pin_messages"), True))
-            member.update(dict.fromkeys((
-                "can_be_edited", "is_anonymous", "can_promote_members", "can_change_info",
-                "can_post_stories", "can_edit_stories", "can_delete_stories"), False))
-        elif status == "kicked":
-            member["until_date"] = 0
-        return member
+        return self._member_change(chat_id, {}, self._user(user_id), status,
+                                   status)["new_chat_member"]
 
     def _api_sendChatAction(self, params: dict) -> bool:
         return True

@@ -128,6 +128,15 @@ async def test_an_administrators_answer_is_cached_and_a_refusal_asks_again(api, 
     assert refused.text == REFUSAL
 
 
+async def test_a_demotion_telegram_reports_takes_effect_at_once(api, newsbot):
+    [followed] = await say(api, GROUP, "/subscribe Economy", user_id=MODERATOR)
+    assert followed.text.startswith("Now following: Economy.")
+    api.set_member(GROUP, MODERATOR, "member", update=True)  # a chat_member update
+    await api.until(lambda: api.acknowledged(api.last_update_id))
+    [refused] = await say(api, GROUP, "/subscribe Weather", user_id=MODERATOR)
+    assert refused.text == REFUSAL
+
+
 async def test_an_anonymous_administrator_writing_as_the_group_counts_as_one(api, newsbot):
     api.push_message(GROUP, "/subscribe Economy", anonymous_admin=True)
     [followed] = await api.replies(GROUP, 1)
@@ -137,11 +146,10 @@ async def test_an_anonymous_administrator_writing_as_the_group_counts_as_one(api
 
 
 async def test_commands_for_another_bot_are_ignored(api, newsbot):
-    ignored = api.push_message(GROUP, "/latest@OtherBot 1", user_id=MEMBER)
+    api.push_message(GROUP, "/latest@OtherBot 1", user_id=MEMBER)
     api.push_message(GROUP, "/subscribe@OtherBot Economy", user_id=OWNER)
     # Fetched (the bot's next poll acknowledged them), then a command for this bot answered.
-    await api.until(lambda: any(method == "getUpdates" and int(params.get("offset") or 0)
-                                > ignored + 1 for method, params in api.requests))
+    await api.until(lambda: api.acknowledged(api.last_update_id))
     [answer] = await say(api, GROUP, "/subscriptions@newsbot_test_bot", user_id=MEMBER)
     assert answer.text.startswith("You follow no tags yet.")
     [welcome] = await say(api, GROUP, "/start@NewsBot_Test_Bot", user_id=MEMBER)
@@ -219,6 +227,8 @@ async def test_a_bot_removed_from_a_group_stops_its_digests(api, newsbot):
     api.kick_bot(GROUP, user_id=OWNER)  # Telegram's my_chat_member update
     await api.until(lambda: service.digest_chats() == [])
     assert service.subscriptions(GROUP) == ["Economy"]  # kept, for when it comes back
+    api.add_bot(GROUP, user_id=OWNER)
+    await api.until(lambda: [c.chat_id for c in service.digest_chats()] == [GROUP])
 
 
 async def test_a_digest_answered_bot_was_kicked_marks_the_group_inactive(

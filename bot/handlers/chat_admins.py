@@ -23,7 +23,8 @@ class ChatAdmins:
 
     Only a "yes" is cached, for ``ttl`` seconds: a "no" is asked again before every refusal,
     so a member promoted a moment ago is not refused. A demoted administrator keeps the
-    cached "yes" until it expires."""
+    cached "yes" until it expires, unless Telegram says so first (``forget``: a bot that
+    administers the group is told of every member's change)."""
 
     def __init__(self, ttl: float = ADMIN_TTL,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -50,3 +51,7 @@ class ChatAdmins:
             self._admins = {k: until for k, until in self._admins.items() if until > now}
         self._admins[key] = now + self.ttl
         return True
+
+    def forget(self, chat_id: int, user_id: int) -> None:
+        """The user's status in the chat changed: ask Telegram next time."""
+        self._admins.pop((chat_id, user_id), None)

@@ -1,5 +1,5 @@
 """Chats that change or go away: a group that became a supergroup, the bot removed from a
-chat (or blocked in a private one) and added back."""
+chat (or blocked in a private one) and added back, a member promoted or demoted."""
 
 from __future__ import annotations
 
@@ -47,3 +47,10 @@ async def membership_changed(update: Update, context: NewsContext) -> None:
         await call(context.service.mark_unreachable, chat_id)
     else:
         await call(context.service.touch_chat, chat_id, spoken_language(update))
+
+
+async def member_changed(update: Update, context: NewsContext) -> None:
+    """A member of a group the bot administers was promoted, demoted or left: forget the
+    cached answer about them, so a demoted administrator loses their rights at once."""
+    change = update.chat_member
+    context.chat_admins.forget(change.chat.id, change.new_chat_member.user.id)
