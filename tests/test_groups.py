@@ -75,6 +75,11 @@ async def test_members_read_but_only_administrators_change_what_a_group_follows(
     [results] = await say(api, GROUP, "/search harbour", user_id=MEMBER)
     assert results.text.startswith("Results for “harbour”")
     assert results.reply_to == api.last_said[GROUP]
+    before = len(api.messages_to(GROUP))
+    api.press(latest, "Full text 1", user_id=MEMBER)
+    [article] = await api.replies(GROUP, 1, after=before)
+    assert article.text.startswith("Harbour story 2")
+    assert article.reply_to == latest.message_id  # under the list whose button was pressed
     assert api.chat_member_lookups(GROUP) == 0  # reading needs no check
 
     for command in ("/subscribe Economy", "/unsubscribe Economy", "/digest_time 07:00",

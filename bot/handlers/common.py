@@ -136,8 +136,8 @@ async def may_configure(update: Update, context: NewsContext) -> bool:
     if chat.type == ChatType.PRIVATE:
         return True
     message = update.message  # a command; a button's message is the bot's own
-    if message is not None and message.sender_chat is not None \
-            and message.sender_chat.id == chat.id:
+    sender_chat = message.sender_chat if message is not None else None
+    if sender_chat is not None and sender_chat.id == chat.id:
         return True
     user = update.effective_user
     if user is None:
@@ -166,7 +166,7 @@ def chat_admin_only(handler: AnyHandler) -> AnyHandler:
 async def track_chat(update: Update, context: NewsContext) -> None:
     """A chat that writes to us is reachable again (digests resume); a new chat takes the
     language of the user who writes first. A group's last message, saying it became a
-    supergroup, is left to ``chats.migrate_chat``."""
+    supergroup, is left to ``chats.chat_migrated``."""
     chat = update.effective_chat
     message = update.effective_message
     if chat is not None and message is not None and message.migrate_to_chat_id is None:
