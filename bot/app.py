@@ -15,6 +15,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ExtBot,
     InlineQueryHandler,
@@ -27,6 +28,8 @@ from bot import digests, render
 from bot.config import Settings
 from bot.digests import DigestSender
 from bot.errors import MissingSetting, TokenRejected, WeakSecret
+from bot.handlers.chat_admins import ChatAdmins
+from bot.handlers.chats import chat_migrated, member_changed, membership_changed
 from bot.handlers.commands import COMMANDS, button, menu
 from bot.handlers.common import error_handler, track_chat
 from bot.handlers.context import CONTEXT_TYPES, BotData
@@ -71,9 +74,11 @@ def build_application(
     chat_interval: float = 1.0,
     digest_check_every: float | None = digests.CHECK_EVERY,
     digest_first_check: float = digests.FIRST_CHECK,
+    chat_admins: ChatAdmins | None = None,
 ) -> Application:
     """The bot with every handler registered; ``rate_limiter=False`` only for benchmarks,
-    ``digest_check_every=None`` for no digest job."""
+    ``digest_check_every=None`` for no digest job, ``chat_admins`` for another cache of groups'
+    administrators (its clock and time to live)."""
     request, get_updates_request = build_requests()
     builder = (
         ApplicationBuilder()
@@ -93,6 +98,8 @@ def build_application(
     data.service = service
     data.settings = settings
     data.digests = DigestSender(application.bot, service, chat_interval=chat_interval)
+    if chat_admins is not None:
+        data.chat_admins = chat_admins
 
     # Group -1 runs before the commands: any message marks its chat reachable again.
     application.add_handler(
@@ -100,6 +107,10 @@ def build_application(
     )
     for command in COMMANDS:
         application.add_handler(CommandHandler(command.name, command.handler))
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, chat_migrated))
+    application.add_handler(ChatMemberHandler(membership_changed,
+                                              ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_handler(ChatMemberHandler(member_changed, ChatMemberHandler.CHAT_MEMBER))
     application.add_handler(CallbackQueryHandler(button))
     application.add_handler(InlineQueryHandler(inline_query))
     application.add_error_handler(error_handler)

@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import Application
 
 from bot import render
@@ -61,6 +61,7 @@ class DigestRun:
     unreachable: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
     busy: list[int] = field(default_factory=list)  # another sender held the chat's claim
+    migrated: list[tuple[int, int]] = field(default_factory=list)  # (group, its supergroup)
 
     def summary(self) -> str:
         return (
@@ -87,6 +88,8 @@ def holder_is_dead(holder: str) -> bool:
 
 
 def _unreachable(error: TelegramError) -> bool:
+    """Blocked by the user, removed from the group or channel ("bot was kicked from the
+    group chat", "bot is not a member of the channel chat": all 403), or the chat is gone."""
     if isinstance(error, Forbidden):
         return True
     return isinstance(error, BadRequest) and "chat not found" in error.message.lower()
@@ -132,8 +135,11 @@ class DigestSender:
 
         A second call for the same chat waits for the first to finish, then sends only what
         is still new. While another sender (another process) holds the chat's claim, nothing
-        is sent and the chat is listed in ``run.busy``."""
+        is sent and the chat is listed in ``run.busy``. A group that became a supergroup
+        (Telegram answers ``migrate_to_chat_id``) is moved to its new id in the store, listed
+        in ``run.migrated``, and its digest sent there."""
         run = run or DigestRun()
+        moved_to = None
         lock, holders = self._chats.get(chat_id, (asyncio.Lock(), 0))
         self._chats[chat_id] = (lock, holders + 1)
         try:
@@ -145,7 +151,7 @@ class DigestSender:
                     run.busy.append(chat_id)
                     return run
                 try:
-                    return await self._send_digest(chat_id, run)
+                    moved_to = await self._send_digest(chat_id, run)
                 finally:
                     await asyncio.to_thread(self.service.release_chat, chat_id, self.holder)
         finally:
@@ -154,15 +160,20 @@ class DigestSender:
                 del self._chats[chat_id]
             else:
                 self._chats[chat_id] = (lock, holders - 1)
+        if moved_to is not None and moved_to != chat_id:
+            return await self.send_digest(moved_to, run)
+        return run
 
-    async def _send_digest(self, chat_id: int, run: DigestRun) -> DigestRun:
+    async def _send_digest(self, chat_id: int, run: DigestRun) -> int | None:
+        """Send the chat's digest, recording into ``run``; the chat's new id if Telegram says
+        it moved (a group that became a supergroup, already moved in the store)."""
         # Off the event loop, in as few hops to the thread pool as possible: a broadcast is
         # bound by the event loop's share of the GIL, and a hop costs it more than the SQL.
         digest, messages = await asyncio.to_thread(self._build, chat_id)
         if not messages:
             await self._delivered(chat_id, (), digest.upto_seq)
             run.empty.append(chat_id)
-            return run
+            return None
         last_sent = None
         loop = asyncio.get_running_loop()
         for number, message in enumerate(messages, 1):
@@ -170,6 +181,13 @@ class DigestSender:
                 await asyncio.sleep(max(0.0, self.chat_interval - (loop.time() - last_sent)))
             try:
                 await self._send(chat_id, message)
+            except ChatMigrated as exc:
+                new_id = int(exc.new_chat_id)
+                logger.info("Chat %s became supergroup %s; its digest goes there", chat_id,
+                            new_id)
+                await asyncio.to_thread(self.service.migrate_chat, chat_id, new_id)
+                run.migrated.append((chat_id, new_id))
+                return new_id
             except TelegramError as exc:
                 if _unreachable(exc):
                     logger.warning("Chat %s is unreachable (%s); digests stop", chat_id, exc)
@@ -178,13 +196,13 @@ class DigestSender:
                 else:
                     logger.error("Digest for chat %s failed, will retry: %s", chat_id, exc)
                     run.failed.append(chat_id)
-                return run
+                return None
             last_sent = loop.time()
             run.messages += 1
             finished = digest.upto_seq if number == len(messages) else None
             await self._delivered(chat_id, message.article_ids, finished)
         run.served.append(chat_id)
-        return run
+        return None
 
     def _build(self, chat_id: int) -> tuple[Digest, list[OutgoingMessage]]:
         digest = self.service.build_digest(chat_id)

@@ -4,9 +4,16 @@ The real newsbot application talks to it through python-telegram-bot's ``base_ur
 (``TELEGRAM_BASE_URL``), exactly as it would talk to Telegram. Tests play the users: they
 push updates (messages, button presses, inline queries), which the bot receives by long
 polling ``getUpdates``, and read what the bot sent. Like Telegram, it rejects malformed HTML
-(400 «can't parse entities»), texts over 4,096 characters, callback data over 64 bytes; it can
-also answer with 429 or 403 on demand, enforce Telegram's flood limits, or hang part-way
-through a broadcast so a test can kill the sender at a known point.
+(400 «can't parse entities»), texts over 4,096 characters, callback data over 64 bytes, and a
+reply to a message the chat never had; it can also answer with 429 or 403 on demand, enforce
+Telegram's flood limits, or hang part-way through a broadcast so a test can kill the sender at a
+known point.
+
+Chats: a positive id is a private chat, a negative one a group unless ``add_group`` made it a
+supergroup. ``set_member`` gives users a status there, which ``getChatMember`` answers (anyone
+else is a "member"). ``push_migration`` upgrades a group to a supergroup as Telegram does (two
+service messages, then sends to the old id answered 400 with ``migrate_to_chat_id``);
+``kick_bot`` removes the bot from a group (a ``my_chat_member`` update, then sends answered 403).
 
 Standard library only; one thread per connection, keep-alive on.
 """
@@ -42,6 +49,7 @@ _JSON_FIELDS = {
 }
 MESSAGE_LIMIT = 4096
 CALLBACK_LIMIT = 64
+GROUP_ANONYMOUS_BOT = 1087968824  # Telegram's @GroupAnonymousBot: the sender of anonymous admins
 
 
 class APIError(Exception):
@@ -113,6 +121,7 @@ class SentMessage:
     reply_markup: dict | None
     at: float
     edits: list[str] = field(default_factory=list)
+    reply_to: int | None = None  # the message_id it answers (reply_parameters)
 
     @property
     def buttons(self) -> list[dict]:
@@ -146,6 +155,7 @@ class BotAPIStandIn:
         self._lock = threading.Condition()
         self._updates: list[dict] = []
         self._update_ids = itertools.count(1)
+        self.last_update_id = 0
         self._message_ids = itertools.count(1000)
         self._callback_ids = itertools.count(1)
         self.sent: list[SentMessage] = []
@@ -153,7 +163,11 @@ class BotAPIStandIn:
         self.callback_answers: dict[str, dict] = {}
         self.inline_answers: dict[str, dict] = {}
         self.commands: dict[str, list[dict]] = {}
-        self.group_owners: dict[int, int] = {}  # group chat id → its owner's user id
+        self.supergroups: set[int] = set()
+        self.members: dict[tuple[int, int], str] = {}  # (chat id, user id) → status
+        self._migrated: dict[int, int] = {}  # old group id → its supergroup's id
+        self._said: set[tuple[int, int]] = set()  # (chat id, message id) users sent
+        self.last_said: dict[int, int] = {}  # chat id → the id of the last message users sent
         self.rejected: list[tuple[str, int, str]] = []  # (method, code, description)
         self.too_many_requests = 0
         self._blocked: dict[int, tuple[int, str]] = {}
@@ -211,35 +225,140 @@ class BotAPIStandIn:
     def _push(self, update: dict) -> int:
         with self._lock:
             update["update_id"] = next(self._update_ids)
+            self.last_update_id = update["update_id"]
             self._updates.append(update)
             self._lock.notify_all()
             return update["update_id"]
+
+    def acknowledged(self, update_id: int) -> bool:
+        """Has the bot fetched ``update_id`` (a later getUpdates asked for what follows it)?
+        Its handlers may still be running."""
+        with self._lock:
+            return any(method == "getUpdates" and int(params.get("offset") or 0) > update_id
+                       for method, params in self.requests)
 
     @staticmethod
     def _user(user_id: int, first_name: str = "Tester", language_code: str = "en") -> dict:
         return {"id": user_id, "is_bot": False, "first_name": first_name,
                 "language_code": language_code}
 
+    def _chat(self, chat_id: int) -> dict:
+        if chat_id > 0:
+            return {"id": chat_id, "type": "private", "first_name": "Tester"}
+        kind = "supergroup" if chat_id in self.supergroups else "group"
+        return {"id": chat_id, "type": kind, "title": f"Group {chat_id}"}
+
+    def add_group(self, chat_id: int, *, supergroup: bool = False,
+                  members: dict[int, str] | None = None) -> None:
+        """A group (or supergroup) whose users have the given statuses ("creator",
+        "administrator", "member", "left", "kicked")."""
+        assert chat_id < 0, "group ids are negative"
+        with self._lock:
+            if supergroup:
+                self.supergroups.add(chat_id)
+            for user_id, status in (members or {}).items():
+                self.members[chat_id, user_id] = status
+
+    def set_member(self, chat_id: int, user_id: int, status: str, *,
+                   update: bool = False) -> None:
+        """Promote, demote or remove a user: what getChatMember answers from now on; with
+        ``update``, a ``chat_member`` update tells the bot, as Telegram tells a bot that
+        administers the group."""
+        with self._lock:
+            old = self.members.get((chat_id, user_id), "member")
+            self.members[chat_id, user_id] = status
+        if update:
+            self._push({"chat_member": self._member_change(
+                chat_id, self._user(user_id), self._user(user_id), old, status)})
+
+    def _member_change(self, chat_id: int, by: dict, user: dict, old: str, new: str) -> dict:
+        def member(status: str) -> dict:
+            if status == "administrator":
+                return self._administrator(user)
+            extra = {"is_anonymous": False} if status == "creator" else (
+                {"until_date": 0} if status == "kicked" else {})
+            return {"status": status, "user": user, **extra}
+
+        return {"chat": self._chat(chat_id), "from": by, "date": int(time.time()),
+                "old_chat_member": member(old), "new_chat_member": member(new)}
+
+    @staticmethod
+    def _administrator(user: dict) -> dict:
+        member: dict[str, Any] = {"status": "administrator", "user": user}
+        member.update(dict.fromkeys((
+            "can_manage_chat", "can_delete_messages", "can_manage_video_chats",
+            "can_restrict_members", "can_invite_users", "can_pin_messages"), True))
+        member.update(dict.fromkeys((
+            "can_be_edited", "is_anonymous", "can_promote_members", "can_change_info",
+            "can_post_stories", "can_edit_stories", "can_delete_stories"), False))
+        return member
+
+    def chat_member_lookups(self, chat_id: int) -> int:
+        """How many times the bot asked getChatMember about ``chat_id``."""
+        with self._lock:
+            return sum(1 for method, params in self.requests
+                       if method == "getChatMember" and int(params["chat_id"]) == chat_id)
+
+    def _push_message(self, chat_id: int, sender: dict, fields: dict[str, Any]) -> int:
+        message_id = next(self._message_ids)
+        message: dict[str, Any] = {"message_id": message_id, "date": int(time.time()),
+                                   "chat": self._chat(chat_id), "from": sender, **fields}
+        with self._lock:
+            self._said.add((chat_id, message_id))
+            self.last_said[chat_id] = message_id
+        return self._push({"message": message})
+
     def push_message(self, chat_id: int, text: str, *, user_id: int | None = None,
-                     first_name: str = "Tester", language_code: str = "en") -> int:
+                     first_name: str = "Tester", language_code: str = "en",
+                     anonymous_admin: bool = False) -> int:
         """A user (whose Telegram speaks ``language_code``) writes ``text``; a leading
-        /command gets its bot_command entity."""
-        user = self._user(user_id or chat_id, first_name, language_code)
-        message: dict[str, Any] = {
-            "message_id": next(self._message_ids),
-            "date": int(time.time()),
-            # As in _message_json: a negative chat id is a group.
-            "chat": {"id": chat_id, "type": "private", "first_name": first_name}
-            if chat_id > 0 else {"id": chat_id, "type": "group", "title": "Group"},
-            "from": user,
-            "text": text,
-        }
+        /command gets its bot_command entity. ``anonymous_admin``: an administrator of the
+        group writes as the group itself, as Telegram sends it (from @GroupAnonymousBot,
+        ``sender_chat`` the group)."""
+        fields: dict[str, Any] = {"text": text}
+        if anonymous_admin:
+            sender = {"id": GROUP_ANONYMOUS_BOT, "is_bot": True, "first_name": "Group",
+                      "username": "GroupAnonymousBot"}
+            fields["sender_chat"] = self._chat(chat_id)
+        else:
+            sender = self._user(user_id or chat_id, first_name, language_code)
         if text.startswith("/"):
             command = text.split()[0]
-            message["entities"] = [
+            fields["entities"] = [
                 {"type": "bot_command", "offset": 0, "length": utf16_length(command)}
             ]
-        return self._push({"message": message})
+        return self._push_message(chat_id, sender, fields)
+
+    def push_migration(self, group_id: int, supergroup_id: int, *, user_id: int) -> None:
+        """``user_id`` upgrades the group to a supergroup: Telegram's two service messages
+        (``migrate_to_chat_id`` in the group, ``migrate_from_chat_id`` in the supergroup); sends
+        to the group's id fail from now on with 400 and ``migrate_to_chat_id``."""
+        with self._lock:
+            self.supergroups.add(supergroup_id)
+            self._migrated[group_id] = supergroup_id
+            for (chat_id, member), status in list(self.members.items()):
+                if chat_id == group_id:
+                    self.members[supergroup_id, member] = status
+        user = self._user(user_id)
+        self._push_message(group_id, user, {"migrate_to_chat_id": supergroup_id})
+        self._push_message(supergroup_id, user, {"migrate_from_chat_id": group_id})
+
+    def kick_bot(self, chat_id: int, *, user_id: int, update: bool = True) -> None:
+        """``user_id`` removes the bot from the group: sends there fail with 403 from now on;
+        with ``update``, the bot is told by a ``my_chat_member`` update, as Telegram does."""
+        kind = self._chat(chat_id)["type"]
+        self.block_chat(chat_id, 403, f"Forbidden: bot was kicked from the {kind} chat")
+        if update:
+            self._push({"my_chat_member": self._member_change(
+                chat_id, self._user(user_id), self._bot_user(), "member", "kicked")})
+
+    def add_bot(self, chat_id: int, *, user_id: int) -> None:
+        """``user_id`` adds the bot (back) to the group: sends work again, and a
+        ``my_chat_member`` update tells the bot."""
+        with self._lock:
+            self._blocked.pop(chat_id, None)
+        self._push({"my_chat_member": self._member_change(
+            chat_id, self._user(user_id), self._bot_user(), "left", "member")})
 
     def push_callback(self, message: SentMessage | None, data: str, *,
                       user_id: int | None = None, language_code: str = "en") -> str:
@@ -365,7 +484,7 @@ class BotAPIStandIn:
         data = {
             "message_id": message.message_id,
             "date": int(message.at),
-            "chat": {"id": message.chat_id, "type": "private" if message.chat_id > 0 else "group"},
+            "chat": self._chat(message.chat_id),
             "from": self._bot_user(),
             "text": message.text,
         }
@@ -438,15 +557,36 @@ class BotAPIStandIn:
         raise APIError(429, f"Too Many Requests: retry after {seconds}",
                        {"retry_after": seconds})
 
+    def _reply_to(self, chat_id: int, params: dict) -> int | None:
+        """The message a send answers, checked as Telegram does; called under the lock."""
+        reply = params.get("reply_parameters") or {}
+        if "reply_to_message_id" in params:
+            reply = {"message_id": params["reply_to_message_id"],
+                     "allow_sending_without_reply": params.get("allow_sending_without_reply")}
+        if not reply:
+            return None
+        message_id = int(reply["message_id"])
+        known = (chat_id, message_id) in self._said or any(
+            m.chat_id == chat_id and m.message_id == message_id for m in self.sent)
+        if not known:
+            if reply.get("allow_sending_without_reply") in (True, "true", "True"):
+                return None
+            raise APIError(400, "Bad Request: message to be replied not found")
+        return message_id
+
     def _api_sendMessage(self, params: dict) -> dict:
         chat_id = int(params["chat_id"])
         visible = self._visible(params)
         markup = params.get("reply_markup")
         self._check_markup(markup)
         with self._lock:
+            if chat_id in self._migrated:
+                raise APIError(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                               {"migrate_to_chat_id": self._migrated[chat_id]})
             if chat_id in self._blocked:
                 code, description = self._blocked[chat_id]
                 raise APIError(code, description)
+            reply_to = self._reply_to(chat_id, params)
             hang = self._hang_after is not None and len(self.sent) >= self._hang_after
         if hang:
             self._release.wait()
@@ -455,7 +595,7 @@ class BotAPIStandIn:
             self._flood_check(chat_id)
             message = SentMessage(chat_id, next(self._message_ids), visible,
                                   str(params.get("text")), params.get("parse_mode"), markup,
-                                  time.time())
+                                  time.time(), reply_to=reply_to)
             self.sent.append(message)
             self._lock.notify_all()
             reply = self._message_json(message)
@@ -525,13 +665,15 @@ class BotAPIStandIn:
             return self.commands.get(self._scope_key(params), [])
 
     def _api_getChatMember(self, params: dict) -> dict:
-        """A group's owner (``group_owners``) is its "creator"; anyone else a "member"."""
+        """The user's status as ``set_member`` gave it; anyone else is a "member"."""
         chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
         with self._lock:
-            owner = self.group_owners.get(chat_id)
-        if user_id == owner:
-            return {"status": "creator", "user": self._user(user_id), "is_anonymous": False}
-        return {"status": "member", "user": self._user(user_id)}
+            if chat_id in self._migrated:
+                raise APIError(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                               {"migrate_to_chat_id": self._migrated[chat_id]})
+            status = self.members.get((chat_id, user_id), "member")
+        return self._member_change(chat_id, {}, self._user(user_id), status,
+                                   status)["new_chat_member"]
 
     def _api_sendChatAction(self, params: dict) -> bool:
         return True

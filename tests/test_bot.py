@@ -172,7 +172,7 @@ async def test_a_ukrainian_user_sees_the_bot_in_ukrainian_and_switches_to_englis
 
 async def test_in_a_group_only_its_administrators_change_the_language(api, newsbot):
     group = -500
-    api.group_owners[group] = ADMIN
+    api.add_group(group, members={ADMIN: "creator"})
     [choice] = await say(api, group, "/language", user_id=OTHER, language_code="uk")
     assert choice.text.startswith("Мова бота в цьому чаті: Українська.")
     answer = await api.callback_answer(api.press(choice, "English", user_id=OTHER))

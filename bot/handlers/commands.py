@@ -11,7 +11,7 @@ from telegram import Update
 from bot import render
 from bot.errors import NewsbotError
 from bot.handlers import admin, digests, language, reading, subscriptions
-from bot.handlers.common import Handler, chat_language, reply
+from bot.handlers.common import Handler, chat_language, is_private, reply
 from bot.handlers.context import NewsContext
 from bot.render.i18n import DEFAULT_LANGUAGE, N_, translator
 
@@ -28,9 +28,10 @@ class Command:
 
 
 async def help_command(update: Update, context: NewsContext) -> None:
-    """List every command this user may use, one line each."""
+    """List every command this user may use, one line each; a group sees everyone's only
+    (who administers the bot is nobody else's business)."""
     user = update.effective_user
-    is_admin = context.settings.is_admin(user.id if user else None)
+    is_admin = is_private(update) and context.settings.is_admin(user.id if user else None)
     language = await chat_language(update, context)
     await reply(update, render.render_help(menu(admin=is_admin, language=language), language))
 

@@ -1,5 +1,5 @@
-"""What every handler uses: replies, keyboards, the off-the-loop call, the error policy, and
-the language to speak in the update's chat."""
+"""What every handler uses: replies, keyboards, the off-the-loop call, the error policy, who
+may change a chat's settings, and the language to speak in the update's chat."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import contextlib
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
 from telegram.error import NetworkError, TelegramError
 
 from bot import render
@@ -20,6 +21,7 @@ from bot.handlers.context import NewsContext
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[Update, NewsContext], Awaitable[None]]
+AnyHandler = TypeVar("AnyHandler", bound=Callable[..., Awaitable[None]])
 
 # A user's searches running at once (commands, pages, inline); more are refused, not queued,
 # so one user cannot fill the worker threads everyone's searches share.
@@ -64,9 +66,17 @@ def keyboard(buttons: Sequence[render.Button], per_row: int = 2) -> InlineKeyboa
 
 
 async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Answer in the update's chat; in a group, as a reply to the asking message (sent even if
+    that message was deleted meanwhile)."""
     await update.effective_message.reply_html(
-        text, reply_markup=markup, disable_web_page_preview=True
+        text, reply_markup=markup, disable_web_page_preview=True,
+        allow_sending_without_reply=True,
     )
+
+
+def is_private(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type == ChatType.PRIVATE
 
 
 def spoken_language(update: object) -> str:
@@ -115,7 +125,8 @@ def friendly_errors(handler: Handler) -> Handler:
 
 
 def admin_only(handler: Handler) -> Handler:
-    """Refuse, and log, admin commands from anyone not in ADMIN_IDS."""
+    """Refuse, and log, admin commands from anyone not in ADMIN_IDS; an admin is answered only
+    in a private chat, so a group learns nothing of the bot's store or its admins."""
 
     @functools.wraps(handler)
     async def wrapper(update: Update, context: NewsContext) -> None:
@@ -128,16 +139,60 @@ def admin_only(handler: Handler) -> Handler:
             language = await chat_language(update, context)
             await reply(update, render.translate(render.NOT_ADMIN, language))
             return
+        if not is_private(update):
+            language = await chat_language(update, context)
+            await reply(update, render.translate(render.PRIVATE_CHAT_ONLY, language))
+            return
         await handler(update, context)
 
     return wrapper
 
 
+async def may_configure(update: Update, context: NewsContext) -> bool:
+    """May the update's sender change what the chat follows and how it is delivered? Anyone
+    in a private chat (the user owns it); in a group, its administrators: a message the group
+    itself sent (an anonymous administrator, from @GroupAnonymousBot), or a user
+    ``getChatMember`` calls owner or administrator (cached: ``ChatAdmins``)."""
+    chat = update.effective_chat
+    if chat is None:
+        return False
+    if chat.type == ChatType.PRIVATE:
+        return True
+    message = update.message  # a command; a button's message is the bot's own
+    sender_chat = message.sender_chat if message is not None else None
+    if sender_chat is not None and sender_chat.id == chat.id:
+        return True
+    user = update.effective_user
+    if user is None:
+        return False
+    return await context.chat_admins.is_admin(context.bot, chat.id, user.id)
+
+
+def chat_admin_only(handler: AnyHandler) -> AnyHandler:
+    """Let a command or button handler change the chat's settings only if ``may_configure``;
+    anyone else gets a short refusal (a reply to the command, an alert on the button)."""
+
+    @functools.wraps(handler)
+    async def wrapper(update: Update, context: NewsContext, *args: Any) -> None:
+        if await may_configure(update, context):
+            await handler(update, context, *args)
+            return
+        refusal = render.translate(render.CHAT_ADMINS_ONLY, await chat_language(update, context))
+        if update.callback_query:
+            await update.callback_query.answer(refusal, show_alert=True)
+        else:
+            await reply(update, refusal)
+
+    return cast(AnyHandler, wrapper)
+
+
 async def track_chat(update: Update, context: NewsContext) -> None:
     """A chat that writes to us is reachable again (digests resume); a new chat takes the
-    language of the user who writes first."""
+    language of the user who writes first. A group's last message, saying it became a
+    supergroup, is left to ``chats.chat_migrated``."""
     chat = update.effective_chat
-    if chat is not None and update.effective_message is not None:
+    message = update.effective_message
+    if chat is not None and message is not None and message.migrate_to_chat_id is None:
         stored = await call(context.service.touch_chat, chat.id, spoken_language(update))
         remember_language(context, render.language_for(stored))
 
@@ -162,4 +217,4 @@ async def error_handler(update: object, context: NewsContext) -> None:
             except TelegramError:  # already reporting a failure; don't raise another
                 logger.debug("Could not answer the callback query", exc_info=True)
         if update.effective_chat and update.effective_message:
-            await context.bot.send_message(update.effective_chat.id, sorry)
+            await update.effective_message.reply_text(sorry, allow_sending_without_reply=True)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.config import Settings
+from bot.handlers.chat_admins import ChatAdmins
 
 if TYPE_CHECKING:
     from bot.digests import DigestSender
@@ -25,10 +26,12 @@ class BotData:
     service: NewsService | None = None
     settings: Settings = field(default_factory=Settings)
     digests: DigestSender | None = None
+    chat_admins: ChatAdmins = field(default_factory=ChatAdmins)
 
 
 class NewsContext(CallbackContext[ExtBot, dict, dict, BotData]):
-    """The handlers' context: ``context.service``, ``context.settings``, ``context.digests``."""
+    """The handlers' context: ``context.service``, ``context.settings``, ``context.digests``,
+    ``context.chat_admins``."""
 
     def __init__(self, application: Application, chat_id: int | None = None,
                  user_id: int | None = None) -> None:
@@ -44,6 +47,10 @@ class NewsContext(CallbackContext[ExtBot, dict, dict, BotData]):
     @property
     def settings(self) -> Settings:
         return self.bot_data.settings
+
+    @property
+    def chat_admins(self) -> ChatAdmins:
+        return self.bot_data.chat_admins
 
     @property
     def digests(self) -> DigestSender:

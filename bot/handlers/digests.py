@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 
 from bot import render
-from bot.handlers.common import call, chat_language, friendly_errors, reply
+from bot.handlers.common import call, chat_admin_only, chat_language, friendly_errors, reply
 from bot.handlers.context import NewsContext
 from bot.models import ChatSettings
 from bot.schedule import next_occurrence
@@ -25,6 +25,7 @@ def _schedule_line(service: NewsService, chat: ChatSettings, now: datetime,
 
 
 @friendly_errors
+@chat_admin_only
 async def digest_command(update: Update, context: NewsContext) -> None:
     """Send this chat's digest now."""
     sender = context.digests
@@ -60,18 +61,21 @@ async def _change_schedule(
 
 
 @friendly_errors
+@chat_admin_only
 async def digest_time_command(update: Update, context: NewsContext) -> None:
     """Set the local time of the daily digest."""
     await _change_schedule(update, context, NewsService.set_digest_time, "digest_time")
 
 
 @friendly_errors
+@chat_admin_only
 async def timezone_command(update: Update, context: NewsContext) -> None:
     """Set the chat's IANA timezone."""
     await _change_schedule(update, context, NewsService.set_timezone, "timezone")
 
 
 @friendly_errors
+@chat_admin_only
 async def digest_on_command(update: Update, context: NewsContext) -> None:
     """Resume daily digests."""
     await _change_schedule(
@@ -79,6 +83,7 @@ async def digest_on_command(update: Update, context: NewsContext) -> None:
 
 
 @friendly_errors
+@chat_admin_only
 async def digest_off_command(update: Update, context: NewsContext) -> None:
     """Pause daily digests."""
     await _change_schedule(

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ChatMemberStatus, ChatType
 
 from bot import render
-from bot.handlers.common import call, chat_language, keyboard, remember_language, reply
+from bot.handlers.common import (
+    call,
+    chat_language,
+    keyboard,
+    may_configure,
+    remember_language,
+    reply,
+)
 from bot.handlers.context import NewsContext
-
-_ADMINS = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 
 
 async def language_command(update: Update, context: NewsContext) -> None:
@@ -17,17 +21,6 @@ async def language_command(update: Update, context: NewsContext) -> None:
     language = await chat_language(update, context)
     await reply(update, render.render_language_choice(language),
                 keyboard(render.language_buttons()))
-
-
-async def _may_change_language(update: Update, context: NewsContext) -> bool:
-    """Anyone in a private chat; in a group, only its administrators."""
-    chat, user = update.effective_chat, update.effective_user
-    if chat.type == ChatType.PRIVATE:
-        return True
-    if user is None:
-        return False
-    member = await context.bot.get_chat_member(chat.id, user.id)
-    return member.status in _ADMINS
 
 
 async def language_button(update: Update, context: NewsContext, args: list[str]) -> None:
@@ -38,7 +31,7 @@ async def language_button(update: Update, context: NewsContext, args: list[str])
         await query.answer(render.translate(render.EXPIRED, await chat_language(update, context)),
                            show_alert=True)
         return
-    if not await _may_change_language(update, context):
+    if not await may_configure(update, context):
         await query.answer(render.render_not_chat_admin(await chat_language(update, context)),
                            show_alert=True)
         return

@@ -132,12 +132,8 @@ async def article_command(update: Update, context: NewsContext) -> None:
 
 async def send_full_article(update: Update, context: NewsContext, article_id: str) -> None:
     article = await call(context.service.article, article_id)
-    messages = render.render_full_article(article, await chat_language(update, context))
-    chat_id = update.effective_chat.id
-    for text in messages:
-        await context.bot.send_message(
-            chat_id, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True
-        )
+    for text in render.render_full_article(article, await chat_language(update, context)):
+        await reply(update, text)
 
 
 async def full_text_button(update: Update, context: NewsContext, args: list[str]) -> None:

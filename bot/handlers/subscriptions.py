@@ -6,7 +6,14 @@ from telegram import Update
 from telegram.constants import ParseMode
 
 from bot import render
-from bot.handlers.common import call, chat_language, friendly_errors, keyboard, reply
+from bot.handlers.common import (
+    call,
+    chat_admin_only,
+    chat_language,
+    friendly_errors,
+    keyboard,
+    reply,
+)
 from bot.handlers.context import NewsContext
 
 
@@ -20,6 +27,7 @@ async def tags_command(update: Update, context: NewsContext) -> None:
 
 
 @friendly_errors
+@chat_admin_only
 async def subscribe_command(update: Update, context: NewsContext) -> None:
     """Follow one or more comma-separated tags."""
     text = " ".join(context.args or [])
@@ -33,6 +41,7 @@ async def subscribe_command(update: Update, context: NewsContext) -> None:
 
 
 @friendly_errors
+@chat_admin_only
 async def unsubscribe_command(update: Update, context: NewsContext) -> None:
     """Stop following a tag."""
     tag = " ".join(context.args or []).strip()
@@ -53,6 +62,7 @@ async def subscriptions_command(update: Update, context: NewsContext) -> None:
                 keyboard(render.tag_buttons(tags, "unsub", render.UNFOLLOW_TAG, language)))
 
 
+@chat_admin_only
 async def follow_button(update: Update, context: NewsContext, args: list[str]) -> None:
     article = await call(context.service.article, args[0])
     if not article.tags:
@@ -62,6 +72,7 @@ async def follow_button(update: Update, context: NewsContext, args: list[str]) -
     await _follow(update, context, article.tags[0])
 
 
+@chat_admin_only
 async def tag_button(update: Update, context: NewsContext, args: list[str]) -> None:
     await _follow(update, context, ":".join(args))
 
@@ -72,6 +83,7 @@ async def _follow(update: Update, context: NewsContext, tag: str) -> None:
     await update.callback_query.answer(render.follow_alert(bool(result.added), tag, language))
 
 
+@chat_admin_only
 async def unsubscribe_button(update: Update, context: NewsContext, args: list[str]) -> None:
     service = context.service
     chat_id = update.effective_chat.id

@@ -84,6 +84,9 @@ USAGES = {
 }
 EXPIRED = N_("This list has expired — send /search again.")
 NOT_ADMIN = N_("This command is for administrators.")
+PRIVATE_CHAT_ONLY = N_("Send me this command in a private chat.")
+CHAT_ADMINS_ONLY = N_(
+    "Only this chat's administrators can change what it follows and how news arrives.")
 SOMETHING_WRONG = N_("Something went wrong, please try again.")
 ARTICLE_GONE = N_("That article is no longer available.")
 PAST_THE_END = N_("That page is past the last result.")

@@ -105,6 +105,12 @@ class ChatService(StoryService):
         """The chat blocked the bot or is gone: stop its digests until it writes again."""
         self.store.update_chat(chat_id, active=0)
 
+    def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> bool:
+        """The group ``old_chat_id`` is now the supergroup ``new_chat_id``: its subscriptions,
+        settings and delivery history move there (nothing is sent twice). False if there was
+        nothing to move (already migrated, or a group that never used the bot)."""
+        return self.store.migrate_chat(old_chat_id, new_chat_id)
+
     def digest_chats(self) -> list[ChatSettings]:
         return self.store.digest_chats()
 

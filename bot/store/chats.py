@@ -127,6 +127,40 @@ class ChatStore(Database):
                 f"UPDATE chats SET {assignments} WHERE chat_id = ?", [*fields.values(), chat_id]
             )
 
+    @writing
+    def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> bool:
+        """A group became a supergroup with a new id: move the chat's settings, subscriptions
+        and delivery history to ``new_chat_id``, in one transaction. A row the new chat already
+        has (its first message was seen) takes the old settings, keeping its language only
+        where the old chat had none. False, and nothing changed, if ``old_chat_id`` is unknown
+        (the migration was already applied)."""
+        with self._transaction() as conn:
+            moved = conn.execute(
+                "INSERT INTO chats (chat_id, active, digest_enabled, digest_time, timezone,"
+                " last_digest_seq, last_digest_at, created_at, language)"
+                " SELECT ?2, 1, digest_enabled, digest_time, timezone, last_digest_seq,"
+                " last_digest_at, created_at, language FROM chats WHERE chat_id = ?1"
+                " ON CONFLICT (chat_id) DO UPDATE SET active = 1,"
+                " digest_enabled = excluded.digest_enabled, digest_time = excluded.digest_time,"
+                " timezone = excluded.timezone, last_digest_seq = excluded.last_digest_seq,"
+                " last_digest_at = excluded.last_digest_at,"
+                " language = coalesce(excluded.language, chats.language)",
+                (old_chat_id, new_chat_id),
+            ).rowcount
+            if not moved:
+                return False
+            for table, columns in (("subscriptions", "tag_key, tag_name, created_at"),
+                                   ("deliveries", "article_seq, delivered_at")):
+                conn.execute(
+                    f"INSERT OR IGNORE INTO {table} (chat_id, {columns})"
+                    f" SELECT ?, {columns} FROM {table} WHERE chat_id = ?",
+                    (new_chat_id, old_chat_id),
+                )
+                conn.execute(f"DELETE FROM {table} WHERE chat_id = ?", (old_chat_id,))
+            conn.execute("DELETE FROM chat_claims WHERE chat_id = ?", (old_chat_id,))
+            conn.execute("DELETE FROM chats WHERE chat_id = ?", (old_chat_id,))
+        return True
+
     # -- digests --------------------------------------------------------------------------
 
     @writing

@@ -2,6 +2,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 from bot.store import Store
+from tests.store.conftest import make
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -57,3 +58,37 @@ def test_two_processes_claiming_at_once_get_one_claim(tmp_path):
     for thread in threads:
         thread.join()
     assert len(won) == 1
+
+
+def test_migrating_a_group_moves_settings_subscriptions_and_deliveries(store):
+    store.upsert_articles([make("Harbour reopens", tags="Economy"),
+                           make("Storm season", tags="Weather")])
+    group, supergroup = -100, -1001000000100
+    store.touch_chat(group, "uk")
+    store.subscribe(group, ["Economy", "Weather"], NOW)
+    store.update_chat(group, digest_time="07:30", timezone="Europe/Kyiv", digest_enabled=0)
+    [harbour] = [a.id for a in store.latest(10) if a.title == "Harbour reopens"]
+    store.record_deliveries([(group, [harbour], (2, NOW))])
+    store.claim_chat(group, "bot", NOW, ttl_seconds=300)
+    store.touch_chat(supergroup, "en")  # the supergroup's first message, seen before the move
+
+    assert store.migrate_chat(group, supergroup) is True
+
+    assert store.subscriptions(supergroup) == ["Economy", "Weather"]
+    assert store.delivered_ids(supergroup) == [harbour]
+    moved = store.chat_settings(supergroup)
+    assert (moved.active, moved.digest_enabled, moved.digest_time, moved.timezone,
+            moved.last_digest_seq, moved.last_digest_at) == (
+        True, False, "07:30", "Europe/Kyiv", 2, NOW)
+    assert store.chat_language(supergroup) == "uk"
+    assert store.subscriptions(group) == [] and store.delivered_ids(group) == []
+    assert store.chat_language(group) is None  # no row left behind
+    assert store.chat_claim_holder(group) is None
+    assert store.stats().subscribers == 1
+    assert store.migrate_chat(group, supergroup) is False  # the second service message
+
+
+def test_migrating_a_group_that_never_used_the_bot_changes_nothing(store):
+    store.touch_chat(-1001000000200, None)
+    assert store.migrate_chat(-200, -1001000000200) is False
+    assert store.chat_settings(-1001000000200).digest_time == "08:00"
