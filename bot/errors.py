@@ -16,6 +16,7 @@ is a plain developer-facing description, for logs::
     │   ├── UnknownTimezone       not an IANA timezone name (name)
     │   └── TooBroadSearch        a search over its budget (prefix_terms, limit, budget)
     ├── TooManySearches           a user already has ``limit`` searches running
+    ├── TooManyAlerts             a chat already has ``limit`` saved searches
     ├── ConfigError               a required setting is missing or invalid
     │   ├── MissingSetting        a setting that this command needs is not set (name, needed_for)
     │   ├── InvalidSetting        a setting is malformed or out of range (name, value, kind, range)
@@ -126,6 +127,14 @@ class TooManySearches(NewsbotError):
     def __init__(self, limit: int) -> None:
         self.limit = limit
         super().__init__(f"already {limit} searches running")
+
+
+class TooManyAlerts(NewsbotError):
+    """A chat already has ``limit`` saved searches (alerts)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(f"already {limit} alerts in this chat")
 
 
 class ConfigError(NewsbotError):

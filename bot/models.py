@@ -176,9 +176,33 @@ class ChatSettings:
 
 @dataclass(frozen=True, slots=True)
 class DigestItem:
+    """One article of a digest with what brought it: the followed tags and the saved
+    searches (their query text) it matched."""
+
     article: Article
     matched_tags: tuple[str, ...]
     summary: Summary
+    matched_alerts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SavedAlert:
+    """A chat's saved search: new articles matching ``query`` are delivered to the chat."""
+
+    id: int
+    chat_id: int
+    query: str
+    created: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AlertMatchReport:
+    """What matching one import batch against the saved searches found: ``matches`` (alert
+    id, article seq) pairs, and the ids of alerts ``refused`` for going over the query
+    budget (skipped for this batch)."""
+
+    matches: list[tuple[int, int]] = field(default_factory=list)
+    refused: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot import __version__
+from bot.cli.alerts import add_alert_commands
 from bot.cli.feeds import add_feed_commands
 from bot.cli.reading import (
     categories_command,
@@ -164,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--language", help="english, ukrainian, russian (default: detect)")
 
     add_feed_commands(command, common, _positive)
+    add_alert_commands(command, common)
     return parser
 
 

@@ -10,7 +10,7 @@ from telegram import Update
 
 from bot import render
 from bot.errors import NewsbotError
-from bot.handlers import admin, digests, language, reading, subscriptions
+from bot.handlers import admin, alerts, digests, language, reading, subscriptions
 from bot.handlers.common import Handler, chat_language, is_private, reply
 from bot.handlers.context import NewsContext
 from bot.render.i18n import DEFAULT_LANGUAGE, N_, translator
@@ -49,6 +49,9 @@ COMMANDS: tuple[Command, ...] = (
             N_("Stop following a tag: /unsubscribe Economy")),
     Command("unfollow", subscriptions.unsubscribe_command, None),
     Command("subscriptions", subscriptions.subscriptions_command, N_("The tags you follow")),
+    Command("alert", alerts.alert_command,
+            N_("Save a search; new matches come here: /alert Belarus -sport")),
+    Command("alerts", alerts.alerts_command, N_("Your saved searches, to remove")),
     Command("help", help_command, N_("Every command")),
     Command("digest", digests.digest_command, N_("Your digest of followed tags, now")),
     Command("digest_time", digests.digest_time_command,
@@ -80,6 +83,7 @@ BUTTONS: dict[str, ButtonHandler] = {
     "follow": subscriptions.follow_button,
     "tag": subscriptions.tag_button,
     "unsub": subscriptions.unsubscribe_button,
+    render.REMOVE_ALERT_VERB: alerts.remove_alert_button,
     render.LANGUAGE_VERB: language.language_button,
 }
 

@@ -31,7 +31,8 @@ async def digest_command(update: Update, context: NewsContext) -> None:
     sender = context.digests
     chat_id = update.effective_chat.id
     language = await chat_language(update, context)
-    if not await call(context.service.subscriptions, chat_id):
+    if not (await call(context.service.subscriptions, chat_id)
+            or await call(context.service.alerts, chat_id)):
         await reply(update, render.render_no_subscriptions(language))
         return
     run = await sender.send_digest(chat_id)

@@ -11,12 +11,21 @@ them) and plain button descriptions; the handlers turn those into ``telegram`` o
     cards      article headers, cards, the full text, search pages
     lists      /latest and digests: numbered items with a keyboard row each
     wording    help, usage, errors, tag lists, reports
+    alerts     saved searches: /alert's answers, the /alerts list and its buttons
     preferences  a chat's digest schedule and its language
     i18n       languages, gettext catalogs (bot/locales), plural forms, dates with Babel
 
 Every function that words something takes the chat's ``language`` (default English).
 """
 
+from bot.render.alerts import (
+    ALERT_USAGE,
+    REMOVE_ALERT_VERB,
+    alert_buttons,
+    alert_removed,
+    render_alert_saved,
+    render_alerts,
+)
 from bot.render.buttons import (
     CALLBACK_LIMIT,
     FOLLOW_TAG,
@@ -100,16 +109,18 @@ from bot.render.wording import (
 )
 
 __all__ = [
-    "ALREADY_IMPORTING", "ARTICLE_USAGE", "CALLBACK_LIMIT", "CHAT_ADMINS_ONLY",
+    "ALERT_USAGE", "ALREADY_IMPORTING", "ARTICLE_USAGE", "CALLBACK_LIMIT", "CHAT_ADMINS_ONLY",
     "DEFAULT_LANGUAGE", "DIGEST_TIME_USAGE", "ELLIPSIS", "EXPIRED", "FOLLOW_TAG",
     "LANGUAGE_VERB", "LATEST_USAGE", "MESSAGE_LIMIT", "NOT_ADMIN", "NO_TAGS_ON_ARTICLE",
-    "PRIVATE_CHAT_ONLY", "REIMPORTING", "SEARCH_USAGE",
+    "PRIVATE_CHAT_ONLY", "REIMPORTING", "REMOVE_ALERT_VERB", "SEARCH_USAGE",
     "SOMETHING_WRONG", "SUBSCRIBE_USAGE", "TIMEZONE_USAGE", "UNFOLLOW_TAG",
-    "UNSUBSCRIBE_USAGE", "USAGES", "WELCOME", "Button", "ListMessage", "article_buttons",
+    "UNSUBSCRIBE_USAGE", "USAGES", "WELCOME", "Button", "ListMessage", "alert_buttons",
+    "alert_removed", "article_buttons",
     "article_header", "button_rows", "callback_data", "clip", "error_alert", "escape", "fit",
     "follow_alert", "format_date", "full_text_label", "highlight", "inline_notice",
     "language_buttons",
-    "language_for", "languages", "pack", "page_buttons", "parse_callback", "render_card",
+    "language_for", "languages", "pack", "page_buttons", "parse_callback",
+    "render_alert_saved", "render_alerts", "render_card",
     "render_digest", "render_error", "render_full_article", "render_help",
     "render_import_report", "render_language_choice", "render_language_set",
     "render_latest", "render_no_latest", "render_no_results", "render_no_subscriptions",

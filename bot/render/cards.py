@@ -57,6 +57,7 @@ def meta_line(article: Article, *, category: bool = True,
 
 TAGS_LABEL = N_("Tags")
 MATCHED_LABEL = N_("Matched")  # a digest item's followed tags
+ALERTS_LABEL = N_("Saved search")  # the saved searches a digest item matched
 
 
 def tags_line(tags: tuple[str, ...] | list[str], label: str = TAGS_LABEL,

@@ -7,7 +7,14 @@ from dataclasses import dataclass
 
 from bot.models import Article, Digest, Summary
 from bot.render.buttons import Button, article_buttons, button, clip, full_text_label
-from bot.render.cards import MATCHED_LABEL, article_item, meta_line, render_summary, tags_line
+from bot.render.cards import (
+    ALERTS_LABEL,
+    MATCHED_LABEL,
+    article_item,
+    meta_line,
+    render_summary,
+    tags_line,
+)
 from bot.render.i18n import DEFAULT_LANGUAGE, translator
 from bot.render.markup import MESSAGE_LIMIT, escape, fit, telegram_length
 
@@ -76,6 +83,13 @@ def render_latest(
     return _pack(header, items)
 
 
+def _matched_line(tags: tuple[str, ...], queries: tuple[str, ...], language: str) -> str:
+    """What brought a digest item: its followed tags, then the saved searches it matched."""
+    lines = [tags_line(tags, MATCHED_LABEL, language),
+             tags_line(tuple(f"“{q}”" for q in queries), ALERTS_LABEL, language)]
+    return "\n".join(line for line in lines if line)
+
+
 def render_digest(digest: Digest, language: str = DEFAULT_LANGUAGE) -> list[ListMessage]:
     """A digest as messages of whole items, each ≤ 4,096 characters with its own buttons."""
     if not digest.items:
@@ -90,7 +104,7 @@ def render_digest(digest: Digest, language: str = DEFAULT_LANGUAGE) -> list[List
         article = item.article
         block = article_item(f"{number}. {escape(article.title)}",
                              meta_line(article, category=False, language=language),
-                             tags_line(item.matched_tags, MATCHED_LABEL, language),
+                             _matched_line(item.matched_tags, item.matched_alerts, language),
                              render_summary(item.summary), _room(header))
         full = button(full_text_label(number, language), "full", article.id)
         items.append((block, article.id, [full] if full else []))

@@ -28,11 +28,13 @@ from bot.errors import (
     StoreError,
     SummaryError,
     TooBroadSearch,
+    TooManyAlerts,
     TooManySearches,
     UnknownTimezone,
     location,
 )
 from bot.models import ImportReport, Stats, TagCount
+from bot.render.alerts import ALERT_USAGE
 from bot.render.buttons import clip
 from bot.render.cards import format_date
 from bot.render.i18n import DEFAULT_LANGUAGE, N_, translator
@@ -78,6 +80,7 @@ TIMEZONE_USAGE = N_(
     "or <code>/timezone UTC</code>"
 )
 USAGES = {
+    "alert": ALERT_USAGE,
     "latest": LATEST_USAGE, "search": SEARCH_USAGE, "article": ARTICLE_USAGE,
     "subscribe": SUBSCRIBE_USAGE, "unsubscribe": UNSUBSCRIBE_USAGE,
     "digest_time": DIGEST_TIME_USAGE, "timezone": TIMEZONE_USAGE,
@@ -150,6 +153,9 @@ def render_error(exc: NewsbotError, command: str | None = None,
             text = _("That search is too broad — try fewer prefix* terms.")
         case TooManySearches():
             text = _("One moment — you already have searches running.")
+        case TooManyAlerts():
+            text = _("This chat already has {limit} saved searches; remove one in /alerts "
+                     "first.").format(limit=exc.limit)
         case EmptyArgument() | InvalidQuery():
             text = usage or _(_INVALID_ARGUMENT.get(exc.argument, _CHECK_ARGUMENTS))
         case ImportInProgress():

@@ -7,10 +7,12 @@ event loop with ``asyncio.to_thread``. ``NewsService`` is one object made of par
 - ``reading``: latest, search, articles, tags, statistics;
 - ``summaries``: stored summaries, made on first use or all at once;
 - ``chats``: subscriptions, schedules, digests' content and delivery records;
+- ``alerts``: saved searches, matched against each import's new articles;
 - ``stories``: a story with copies from several outlets shown once, naming the others;
 - ``feeds``: followed feeds, each poll's entries saved and summarised, pruning.
 """
 
+from bot.service.alerts import MAX_ALERTS, AlertService
 from bot.service.base import DEFAULT_SENTENCES, MAX_OFFSET, MAX_PAGE, SummariseFunc
 from bot.service.chats import ChatService, SubscribeResult
 from bot.service.feeds import FeedService
@@ -20,15 +22,17 @@ from bot.service.summaries import SummaryService
 
 
 class NewsService(ImportingService, ReadingService, SummaryService, ChatService,
-                  FeedService):
+                  AlertService, FeedService):
     """The query service over one store."""
 
 
 __all__ = [
     "DEFAULT_SENTENCES",
     "IMPORT_BATCH",
+    "MAX_ALERTS",
     "MAX_OFFSET",
     "MAX_PAGE",
+    "AlertService",
     "FeedService",
     "NewsService",
     "SubscribeResult",

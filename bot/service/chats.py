@@ -122,19 +122,19 @@ class ChatService(StoryService):
         ]
 
     def build_digest(self, chat_id: int, limit: int = 10) -> Digest:
-        """What is new for the chat's tags since its previous digest, not yet delivered; a
-        story once (``also`` naming its other copies' sources), and none the chat already
-        got from another outlet."""
+        """What is new for the chat's tags and saved searches since its previous digest, not
+        yet delivered; a story once (``also`` naming its other copies' sources), and none the
+        chat already got from another outlet."""
         after, upto = self.store.digest_window(chat_id)
         candidates = self.store.digest_candidates(chat_id, after, upto)
         candidates = self.one_per_story(candidates, lambda candidate: candidate[0])
         shown = candidates[:limit]
-        articles = self.with_also([article for article, _ in shown])
+        articles = self.with_also([article for article, _, _ in shown])
         summaries = self.summaries(articles)
-        items = [DigestItem(a, tags, summaries[a.id])
-                 for a, (_, tags) in zip(articles, shown, strict=True)]
+        items = [DigestItem(a, tags, summaries[a.id], queries)
+                 for a, (_, tags, queries) in zip(articles, shown, strict=True)]
         rest = candidates[limit:]
-        more_tag = rest[0][1][0] if rest else None
+        more_tag = next((tags[0] for _, tags, _ in rest if tags), None)
         return Digest(chat_id, items, len(rest), more_tag, upto)
 
     def record_deliveries(

@@ -82,8 +82,9 @@ class FeedService(ServiceBase):
     def save_poll(self, feed_id: int, result: PollResult, now: datetime) -> FeedPollReport:
         """Write a poll: its entries as articles (new ones added, edited ones updated, the rest
         unchanged; an undated entry keeps the date it was first seen), the new ones grouped
-        into stories, the feed's new state; all in one transaction. Then the new and edited
-        articles with a body are summarised (title-only entries are stored without one)."""
+        into stories, the feed's new state; all in one transaction. Then the new ones are
+        matched against the saved searches, and the new and edited articles with a body are
+        summarised (title-only entries are stored without one)."""
         # Imported here: datasketch and numpy take a while to load; most commands never group.
         from bot.feeds.duplicate import band_keys, is_groupable, story_signature
 
@@ -97,6 +98,7 @@ class FeedService(ServiceBase):
                 prints.append(StoryPrint(article.id, signature.to_bytes(), band_keys(signature)))
         title = plain_title(result.feed.title) if result.feed is not None else ""
         saved = self.store.save_feed_poll(feed_id, result.state, title, articles, prints, now)
+        self.match_alerts(saved.added)  # type: ignore[attr-defined]
         written = set(saved.added + saved.updated)
         with_text = [a.id for a in articles if a.id in written and a.body.strip()]
         if with_text:

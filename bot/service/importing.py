@@ -35,6 +35,7 @@ class ImportingService(ServiceBase):
         met twice in this run) is in the report with its path and line. Each batch is one
         transaction, so an interrupted import leaves a consistent store and running it again
         finishes the job; the import is recorded in the store only when it finishes.
+        Each batch's new articles are matched against the saved searches (``match_alerts``).
         With ``summarise``, the summaries the new and changed articles lack are computed on a
         pool of ``workers`` processes (default: one per core) and stored.
         Raises ImportInProgress if one is already running.
@@ -87,6 +88,7 @@ class ImportingService(ServiceBase):
         report.updated += len(result.updated)
         report.unchanged += result.unchanged
         report.added_ids.extend(result.added)
+        self.match_alerts(result.added)  # type: ignore[attr-defined]
         if pool is not None:
             self.precompute_summaries(result.added + result.updated, pool=pool)
 

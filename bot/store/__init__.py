@@ -9,6 +9,7 @@ One ``Store`` is made of the parts named after their jobs:
 - ``summaries``: the summary cache;
 - ``chats``: chats, subscriptions, digest claims and deliveries;
 - ``stories``: story keys grouping near-identical copies from different outlets;
+- ``alerts``: saved searches, matched against each import's new articles;
 - ``feeds``: followed feeds and their poll state, saving a poll, pruning old articles.
 
 Database errors become ``StoreError`` here.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.store.alerts import AlertStore
 from bot.store.articles import ArticleStore, UpsertResult
 from bot.store.chats import ChatStore
 from bot.store.database import QUERY_BUDGET
@@ -33,7 +35,7 @@ __all__ = [
 ]
 
 
-class Store(ArticleStore, SearchStore, SummaryStore, ChatStore, FeedStore):
+class Store(ArticleStore, SearchStore, SummaryStore, ChatStore, AlertStore, FeedStore):
     """Articles, tags, summaries, chats and subscriptions, feeds and stories in one SQLite
     file.
 

@@ -21,6 +21,15 @@ _CHAT_COLUMNS = (
 )
 
 
+# An article not yet sent to chat ?1, nor its story (a copy from another outlet).
+_UNDELIVERED = (
+    "NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.chat_id = ?1 AND d.article_seq = a.seq)"
+    " AND (a.story IS NULL OR NOT EXISTS (SELECT 1 FROM articles c"
+    "      JOIN deliveries d ON d.chat_id = ?1 AND d.article_seq = c.seq"
+    "      WHERE c.story = a.story))"
+)
+
+
 def _chat(row: Sequence[Any]) -> ChatSettings:
     return ChatSettings(
         chat_id=row[0],
@@ -157,6 +166,12 @@ class ChatStore(Database):
                     (new_chat_id, old_chat_id),
                 )
                 conn.execute(f"DELETE FROM {table} WHERE chat_id = ?", (old_chat_id,))
+            # Saved searches keep their ids (their pending matches point at them); a query
+            # the new chat already saved stays the new chat's.
+            for table in ("alerts", "alert_matches"):
+                conn.execute(f"UPDATE OR IGNORE {table} SET chat_id = ? WHERE chat_id = ?",
+                             (new_chat_id, old_chat_id))
+                conn.execute(f"DELETE FROM {table} WHERE chat_id = ?", (old_chat_id,))
             conn.execute("DELETE FROM chat_claims WHERE chat_id = ?", (old_chat_id,))
             conn.execute("DELETE FROM chats WHERE chat_id = ?", (old_chat_id,))
         return True
@@ -196,10 +211,11 @@ class ChatStore(Database):
 
     @reading
     def digest_chats(self) -> list[ChatSettings]:
-        """Active chats with digests on and at least one followed tag."""
+        """Active chats with digests on and at least one followed tag or saved search."""
         rows = self._reader().execute(
             f"SELECT {_CHAT_COLUMNS} FROM chats c WHERE active = 1 AND digest_enabled = 1"
-            " AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.chat_id = c.chat_id)"
+            " AND (EXISTS (SELECT 1 FROM subscriptions s WHERE s.chat_id = c.chat_id)"
+            "      OR EXISTS (SELECT 1 FROM alerts al WHERE al.chat_id = c.chat_id))"
             " ORDER BY chat_id"
         )
         return [_chat(row) for row in rows]
@@ -217,28 +233,47 @@ class ChatStore(Database):
     @reading
     def digest_candidates(
         self, chat_id: int, after_seq: int, upto_seq: int
-    ) -> list[tuple[Article, tuple[str, ...]]]:
-        """Undelivered articles in (after_seq, upto_seq] carrying a followed tag, newest first,
-        each once with the followed tags it matched; none whose story (a copy from another
-        outlet) the chat was already sent."""
-        rows = self._reader().execute(
-            f"SELECT {ARTICLE_COLUMNS}, group_concat(t.name, char(31))"
+    ) -> list[tuple[Article, tuple[str, ...], tuple[str, ...]]]:
+        """Undelivered articles in (after_seq, upto_seq] carrying a followed tag or matched by
+        one of the chat's saved searches at import, newest first, each once with the followed
+        tags and the saved searches (their query text) it matched; none whose story (a copy
+        from another outlet) the chat was already sent."""
+        conn = self._reader()
+        by_seq: dict[int, tuple[Article, int, tuple[str, ...], tuple[str, ...]]] = {}
+        for row in conn.execute(
+            f"SELECT a.seq, a.published_ts, {ARTICLE_COLUMNS}, group_concat(t.name, char(31))"
             " FROM subscriptions s"
             " JOIN tags t ON t.key = s.tag_key"
             " JOIN article_tags at ON at.tag_id = t.id"
             " JOIN articles a ON a.seq = at.article_seq"
             " WHERE s.chat_id = ?1 AND a.seq > ?2 AND a.seq <= ?3"
-            " AND NOT EXISTS (SELECT 1 FROM deliveries d"
-            "                 WHERE d.chat_id = ?1 AND d.article_seq = a.seq)"
-            # A story the chat got from another outlet is not sent again.
-            " AND (a.story IS NULL OR NOT EXISTS (SELECT 1 FROM articles c"
-            "      JOIN deliveries d ON d.chat_id = ?1 AND d.article_seq = c.seq"
-            "      WHERE c.story = a.story))"
-            " GROUP BY a.seq ORDER BY a.published_ts DESC, a.seq DESC",
+            f" AND {_UNDELIVERED}"
+            " GROUP BY a.seq",
             (chat_id, after_seq, upto_seq),
-        )
-        return [(article_from_row(row[:ARTICLE_WIDTH]), tuple(row[ARTICLE_WIDTH].split("\x1f")))
-                for row in rows]
+        ):
+            article = article_from_row(row[2:2 + ARTICLE_WIDTH])
+            by_seq[row[0]] = (article, row[1], tuple(row[-1].split("\x1f")), ())
+        for row in conn.execute(
+            f"SELECT a.seq, a.published_ts, {ARTICLE_COLUMNS},"
+            " group_concat(al.query, char(31))"
+            " FROM alert_matches m"
+            " JOIN alerts al ON al.id = m.alert_id"
+            " JOIN articles a ON a.seq = m.article_seq"
+            " WHERE m.chat_id = ?1 AND a.seq > ?2 AND a.seq <= ?3"
+            f" AND {_UNDELIVERED}"
+            " GROUP BY a.seq",
+            (chat_id, after_seq, upto_seq),
+        ):
+            queries = tuple(row[-1].split("\x1f"))
+            if row[0] in by_seq:
+                article, published, tags, _ = by_seq[row[0]]
+                by_seq[row[0]] = (article, published, tags, queries)
+            else:
+                by_seq[row[0]] = (article_from_row(row[2:2 + ARTICLE_WIDTH]), row[1], (),
+                                  queries)
+        newest_first = sorted(by_seq.items(), key=lambda item: (item[1][1], item[0]),
+                              reverse=True)
+        return [(article, tags, queries) for _, (article, _, tags, queries) in newest_first]
 
     @writing
     def record_deliveries(

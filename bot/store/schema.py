@@ -336,6 +336,29 @@ def _migration_16(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_17(db: sqlite_utils.Database) -> None:
+    """Saved searches (alerts) per chat, and the new articles each matched when they were
+    imported, waiting for the chat's next delivery (one row per alert that matched)."""
+    _run(
+        db,
+        """
+        CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY,
+            chat_id INTEGER NOT NULL,
+            query TEXT NOT NULL,                -- as the user wrote it, whitespace collapsed
+            created_at TEXT NOT NULL,
+            UNIQUE (chat_id, query)
+        );
+        CREATE TABLE alert_matches (
+            chat_id INTEGER NOT NULL,
+            article_seq INTEGER NOT NULL,
+            alert_id INTEGER NOT NULL,
+            PRIMARY KEY (chat_id, article_seq, alert_id)
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
     _migration_2,
@@ -353,6 +376,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_14,
     _migration_15,
     _migration_16,
+    _migration_17,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -46,11 +46,13 @@ def _score(published: str, newest: int) -> str:
     return f"{_BM25} * ({recency} / ({recency} + max(0, {int(newest):d} - {published})))"
 
 
-def _filters(
-    query: SearchQuery, seq: str, exclude: str | None, tags: Sequence[str]
+def filters(
+    query: SearchQuery, seq: str, exclude: str | None, tags: Sequence[str],
+    fts: str = "articles_fts",
 ) -> tuple[list[str], list]:
     """SQL conditions and parameters on the article ``seq`` for ``tags`` (those the caller
-    does not join itself), the excluded tags and words, and the categories. A tag is one
+    does not join itself), the excluded tags and words (looked up in the FTS table ``fts``),
+    and the categories (on the articles row ``a``). A tag is one
     primary-key lookup per candidate: ``IN (SELECT ...)`` would build the whole list of a
     tag's articles on every search."""
     where: list[str] = []
@@ -69,7 +71,7 @@ def _filters(
         where.append(f"a.category_key IN ({','.join('?' * len(query.categories))})")
         params.extend(category_key(c) for c in query.categories)
     if exclude:
-        where.append(f"{seq} NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+        where.append(f"{seq} NOT IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)")
         params.append(exclude)
     return where, params
 
@@ -201,7 +203,7 @@ def rank_filtered_words(
     else:
         published = "p.published_ts"
         joins.append(f"CROSS JOIN {_PUBLISHED} ON p.seq = articles_fts.rowid")
-    where, filter_params = _filters(query, "articles_fts.rowid", exclude, ())
+    where, filter_params = filters(query, "articles_fts.rowid", exclude, ())
     sql = (
         f"SELECT articles_fts.rowid, {_score(published, newest)} AS score FROM articles_fts "
         + " ".join(joins) + " WHERE articles_fts MATCH ?"
@@ -215,7 +217,7 @@ def newest_tagged(
     conn: sqlite3.Connection, query: SearchQuery, exclude: str | None, limit: int, offset: int
 ) -> Rows:
     """Filters only, one of them a tag: walk that tag's newest links, as latest() does."""
-    where, params = _filters(query, "t.article_seq", exclude, query.tags[1:])
+    where, params = filters(query, "t.article_seq", exclude, query.tags[1:])
     sql = (
         "SELECT t.article_seq, 0.0 AS rank FROM article_tags t"
         + (" JOIN articles a ON a.seq = t.article_seq" if query.categories else "")
@@ -230,7 +232,7 @@ def newest_filtered(
     conn: sqlite3.Connection, query: SearchQuery, exclude: str | None, limit: int, offset: int
 ) -> Rows:
     """Filters only, without a tag: the newest articles that pass them."""
-    where, params = _filters(query, "a.seq", exclude, ())
+    where, params = filters(query, "a.seq", exclude, ())
     sql = (
         "SELECT a.seq, 0.0 AS rank FROM articles a WHERE " + " AND ".join(where)
         + " ORDER BY a.published_ts DESC, a.seq DESC LIMIT ? OFFSET ?"
