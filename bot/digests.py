@@ -4,9 +4,11 @@ Delivery: an article is recorded as delivered only after Telegram accepted the m
 carried it, and a chat's watermark moves only once its whole digest went out. A run that
 dies half way therefore resumes with what was not yet accepted, and never repeats an article.
 
-Schedule: one repeating job looks every minute for chats whose local digest time has passed
-since their previous digest. Times, timezones and subscriptions live in the database, so a
-restart (or `newsbot send-digests` from cron) picks up exactly where the last run stopped.
+Schedule: one repeating job looks every CHECK_EVERY seconds for chats whose news is due by
+their delivery mode (``ChatService.due_chats``: daily at the local digest time, hourly, or
+instant a minute after the first new article, quiet hours waited out). Times, timezones,
+modes and subscriptions live in the database, so a restart (or `newsbot send-digests` from
+cron) picks up exactly where the last run stopped.
 
 Within one process a chat's digest is built and sent by one sender at a time, so two /digest
 at once, or /digest during the minute job, deliver each article once. 429s are retried by the
@@ -39,7 +41,9 @@ from bot.service import NewsService
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-CHECK_EVERY = 60.0  # seconds between looks for due digests
+# Seconds between looks for due news: instant news goes INSTANT_BATCH after its first
+# article's import, and within two minutes of it.
+CHECK_EVERY = 30.0
 FIRST_CHECK = 5.0  # seconds after start-up
 BUTTONS_PER_ROW = 3
 # How long a chat's digest claim outlives a sender that crashed while holding it.
@@ -102,6 +106,7 @@ class OutgoingMessage:
     article_ids: Sequence[str]
     text: str
     markup: InlineKeyboardMarkup | None
+    silent: bool = False  # the chat asked for news without a notification sound
 
 
 class DigestSender:
@@ -206,9 +211,12 @@ class DigestSender:
 
     def _build(self, chat_id: int) -> tuple[Digest, list[OutgoingMessage]]:
         digest = self.service.build_digest(chat_id)
+        if not digest.items:
+            return digest, []
         language = render.language_for(self.service.chat_language(chat_id))
+        silent = self.service.chat_silent(chat_id)
         return digest, [
-            OutgoingMessage(m.article_ids, m.text, keyboard(m.buttons, BUTTONS_PER_ROW))
+            OutgoingMessage(m.article_ids, m.text, keyboard(m.buttons, BUTTONS_PER_ROW), silent)
             for m in render.render_digest(digest, language)
         ]
 
@@ -245,6 +253,7 @@ class DigestSender:
         await self.bot.send_message(
             chat_id, message.text, parse_mode=ParseMode.HTML,
             link_preview_options=NO_PREVIEW, reply_markup=message.markup,
+            disable_notification=message.silent,
         )
 
     async def send_chats(self, chats: Sequence[int]) -> DigestRun:

@@ -163,7 +163,8 @@ class Stats:
 
 @dataclass(frozen=True, slots=True)
 class ChatSettings:
-    """A chat's digest schedule and reachability; ``timezone`` None means the bot default."""
+    """A chat's digest schedule, delivery mode, quiet hours and reachability; ``timezone``
+    None means the bot default."""
 
     chat_id: int
     active: bool
@@ -172,6 +173,10 @@ class ChatSettings:
     timezone: str | None
     last_digest_seq: int
     last_digest_at: datetime | None
+    delivery: str = "daily"  # "instant", "hourly" or "daily"
+    quiet_start: str | None = None  # local HH:MM; instant and hourly news waits until the end
+    quiet_end: str | None = None
+    silent: bool = False  # sent with disable_notification
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.config import is_timezone
-from bot.errors import EmptyArgument, InvalidDigestTime, UnknownTimezone
+from bot.errors import EmptyArgument, InvalidDigestTime, InvalidQuery, UnknownTimezone
 
 # ASCII digits only: \d would also take "٥" or "²", which int() reads or chokes on.
 _HHMM = re.compile(r"([01]?[0-9]|2[0-3])[:.]([0-5][0-9])", re.ASCII)
@@ -31,6 +31,45 @@ def parse_timezone(text: str) -> str:
     if not is_timezone(name):
         raise UnknownTimezone(name)
     return name
+
+
+DELIVERY_MODES = ("instant", "hourly", "daily")
+_QUIET = re.compile(r"\s*(\S+?)\s*[-–—]\s*(\S+)\s*")
+
+
+def parse_delivery_mode(text: str) -> str:
+    """One of DELIVERY_MODES, case-insensitively; raises InvalidQuery("delivery")."""
+    mode = text.strip().lower()
+    if mode not in DELIVERY_MODES:
+        raise InvalidQuery("delivery", repr(text[:100]))
+    return mode
+
+
+def parse_quiet_hours(text: str) -> tuple[str, str] | None:
+    """``HH:MM-HH:MM`` as (start, end), or None for ``off``; raises InvalidQuery("quiet")
+    for anything else, a start equal to its end included."""
+    if text.strip().lower() == "off":
+        return None
+    match = _QUIET.fullmatch(text)
+    try:
+        if not match:
+            raise InvalidDigestTime(text)
+        start, end = parse_digest_time(match[1]), parse_digest_time(match[2])
+    except InvalidDigestTime:
+        raise InvalidQuery("quiet", repr(text[:100])) from None
+    if start == end:
+        raise InvalidQuery("quiet", repr(text[:100]))
+    return start, end
+
+
+def in_quiet_hours(now: datetime, start: str | None, end: str | None, zone: str) -> bool:
+    """Whether ``now`` falls in the local quiet hours [start, end), which may span midnight."""
+    if start is None or end is None:
+        return False
+    local = now.astimezone(ZoneInfo(zone)).strftime("%H:%M")
+    if start < end:
+        return start <= local < end
+    return local >= start or local < end
 
 
 def _at(day: datetime, digest_time: str, tz: ZoneInfo) -> datetime:

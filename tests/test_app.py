@@ -236,7 +236,8 @@ def test_one_table_gives_menus_help_and_registration():
     assert len(names) == len(set(names))
     assert [name for name, _ in menu(admin=False)] == [
         "latest", "search", "article", "tags", "subscribe", "unsubscribe", "subscriptions",
-        "alert", "alerts", "help", "digest", "digest_time", "timezone", "digest_off", "digest_on", "language"]
+        "alert", "alerts", "help", "digest", "digest_time", "timezone", "digest_off", "digest_on",
+        "delivery", "quiet", "silent", "language"]
     assert [name for name, _ in menu(admin=True)][-2:] == ["reimport", "stats"]
 
 

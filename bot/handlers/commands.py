@@ -10,7 +10,7 @@ from telegram import Update
 
 from bot import render
 from bot.errors import NewsbotError
-from bot.handlers import admin, alerts, digests, language, reading, subscriptions
+from bot.handlers import admin, alerts, delivery, digests, language, reading, subscriptions
 from bot.handlers.common import Handler, chat_language, is_private, reply
 from bot.handlers.context import NewsContext
 from bot.render.i18n import DEFAULT_LANGUAGE, N_, translator
@@ -59,6 +59,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("timezone", digests.timezone_command, N_("Your timezone: /timezone Europe/Kyiv")),
     Command("digest_off", digests.digest_off_command, N_("Pause daily digests")),
     Command("digest_on", digests.digest_on_command, N_("Resume daily digests")),
+    Command("delivery", delivery.delivery_command,
+            N_("How news arrives: instant, hourly or daily")),
+    Command("quiet", delivery.quiet_command, N_("Quiet hours: /quiet 23:00-07:00 or off")),
+    Command("silent", delivery.silent_command, N_("News without a sound: /silent on|off")),
     Command("language", language.language_command, N_("The bot's language in this chat")),
     Command("reimport", admin.reimport_command, N_("Admin: re-import the seed articles"),
             admin=True),
@@ -84,6 +88,7 @@ BUTTONS: dict[str, ButtonHandler] = {
     "tag": subscriptions.tag_button,
     "unsub": subscriptions.unsubscribe_button,
     render.REMOVE_ALERT_VERB: alerts.remove_alert_button,
+    render.DELIVERY_VERB: delivery.delivery_button,
     render.LANGUAGE_VERB: language.language_button,
 }
 

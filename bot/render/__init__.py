@@ -12,6 +12,7 @@ them) and plain button descriptions; the handlers turn those into ``telegram`` o
     lists      /latest and digests: numbered items with a keyboard row each
     wording    help, usage, errors, tag lists, reports
     alerts     saved searches: /alert's answers, the /alerts list and its buttons
+    delivery   how news reaches a chat: delivery mode, quiet hours, silent delivery
     preferences  a chat's digest schedule and its language
     i18n       languages, gettext catalogs (bot/locales), plural forms, dates with Babel
 
@@ -48,6 +49,14 @@ from bot.render.cards import (
     render_full_article,
     render_search_page,
     render_summary,
+)
+from bot.render.delivery import (
+    DELIVERY_VERB,
+    QUIET_USAGE,
+    SILENT_USAGE,
+    delivery_alert,
+    delivery_buttons,
+    render_delivery,
 )
 from bot.render.i18n import DEFAULT_LANGUAGE, language_for, languages
 from bot.render.lists import ListMessage, render_digest, render_latest
@@ -110,18 +119,21 @@ from bot.render.wording import (
 
 __all__ = [
     "ALERT_USAGE", "ALREADY_IMPORTING", "ARTICLE_USAGE", "CALLBACK_LIMIT", "CHAT_ADMINS_ONLY",
-    "DEFAULT_LANGUAGE", "DIGEST_TIME_USAGE", "ELLIPSIS", "EXPIRED", "FOLLOW_TAG",
+    "DEFAULT_LANGUAGE", "DELIVERY_VERB", "DIGEST_TIME_USAGE", "ELLIPSIS", "EXPIRED",
+    "FOLLOW_TAG",
     "LANGUAGE_VERB", "LATEST_USAGE", "MESSAGE_LIMIT", "NOT_ADMIN", "NO_TAGS_ON_ARTICLE",
-    "PRIVATE_CHAT_ONLY", "REIMPORTING", "REMOVE_ALERT_VERB", "SEARCH_USAGE",
-    "SOMETHING_WRONG", "SUBSCRIBE_USAGE", "TIMEZONE_USAGE", "UNFOLLOW_TAG",
+    "PRIVATE_CHAT_ONLY", "QUIET_USAGE", "REIMPORTING", "REMOVE_ALERT_VERB",
+    "SEARCH_USAGE", "SILENT_USAGE", "SOMETHING_WRONG", "SUBSCRIBE_USAGE", "TIMEZONE_USAGE",
+    "UNFOLLOW_TAG",
     "UNSUBSCRIBE_USAGE", "USAGES", "WELCOME", "Button", "ListMessage", "alert_buttons",
     "alert_removed", "article_buttons",
-    "article_header", "button_rows", "callback_data", "clip", "error_alert", "escape", "fit",
+    "article_header", "button_rows", "callback_data", "clip", "delivery_alert",
+    "delivery_buttons", "error_alert", "escape", "fit",
     "follow_alert", "format_date", "full_text_label", "highlight", "inline_notice",
     "language_buttons",
     "language_for", "languages", "pack", "page_buttons", "parse_callback",
     "render_alert_saved", "render_alerts", "render_card",
-    "render_digest", "render_error", "render_full_article", "render_help",
+    "render_delivery", "render_digest", "render_error", "render_full_article", "render_help",
     "render_import_report", "render_language_choice", "render_language_set",
     "render_latest", "render_no_latest", "render_no_results", "render_no_subscriptions",
     "render_not_chat_admin", "render_nothing_new", "render_schedule", "render_search_page",

@@ -37,6 +37,7 @@ from bot.models import ImportReport, Stats, TagCount
 from bot.render.alerts import ALERT_USAGE
 from bot.render.buttons import clip
 from bot.render.cards import format_date
+from bot.render.delivery import QUIET_USAGE, SILENT_USAGE
 from bot.render.i18n import DEFAULT_LANGUAGE, N_, translator
 from bot.render.markup import escape, fit, fit_parts
 
@@ -80,7 +81,7 @@ TIMEZONE_USAGE = N_(
     "or <code>/timezone UTC</code>"
 )
 USAGES = {
-    "alert": ALERT_USAGE,
+    "alert": ALERT_USAGE, "quiet": QUIET_USAGE, "silent": SILENT_USAGE,
     "latest": LATEST_USAGE, "search": SEARCH_USAGE, "article": ARTICLE_USAGE,
     "subscribe": SUBSCRIBE_USAGE, "unsubscribe": UNSUBSCRIBE_USAGE,
     "digest_time": DIGEST_TIME_USAGE, "timezone": TIMEZONE_USAGE,

@@ -4,14 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.articles import normalise_tags
 from bot.errors import EmptyArgument
 from bot.models import ChatSettings, Digest, DigestItem
 from bot.query import parse_tag_list
-from bot.schedule import is_due, parse_digest_time, parse_timezone
+from bot.schedule import (
+    in_quiet_hours,
+    is_due,
+    parse_delivery_mode,
+    parse_digest_time,
+    parse_quiet_hours,
+    parse_timezone,
+)
 from bot.service.stories import StoryService
+
+# Instant delivery waits this long after the first new article, so what arrives within it
+# (a feed poll's 40 articles) goes as one message.
+INSTANT_BATCH = timedelta(minutes=1)
+HOURLY = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +100,28 @@ class ChatService(StoryService):
         self.store.update_chat(chat_id, digest_enabled=int(enabled))
         return self.store.chat_settings(chat_id)
 
+    def set_delivery(self, chat_id: int, text: str) -> ChatSettings:
+        """Deliver the chat's news ``instant``, ``hourly`` or ``daily``; raises
+        InvalidQuery("delivery")."""
+        self.store.update_chat(chat_id, delivery=parse_delivery_mode(text))
+        return self.store.chat_settings(chat_id)
+
+    def set_quiet_hours(self, chat_id: int, text: str) -> ChatSettings:
+        """Quiet hours ``HH:MM-HH:MM`` in the chat's timezone, or ``off``; raises
+        InvalidQuery("quiet")."""
+        hours = parse_quiet_hours(text)
+        start, end = hours if hours else (None, None)
+        self.store.update_chat(chat_id, quiet_start=start, quiet_end=end)
+        return self.store.chat_settings(chat_id)
+
+    def set_silent(self, chat_id: int, silent: bool) -> ChatSettings:
+        """Send the chat's news without a notification sound, or with one again."""
+        self.store.update_chat(chat_id, silent=int(silent))
+        return self.store.chat_settings(chat_id)
+
+    def chat_silent(self, chat_id: int) -> bool:
+        return self.store.chat_silent(chat_id)
+
     def claim_chat(self, chat_id: int, holder: str, now: datetime, ttl_seconds: int,
                    *, is_dead: Callable[[str], bool] = lambda holder: False) -> bool:
         """Take the chat's digest claim for ``holder``; False while another holder has it,
@@ -115,11 +149,31 @@ class ChatService(StoryService):
         return self.store.digest_chats()
 
     def due_chats(self, now: datetime) -> list[ChatSettings]:
-        """Chats whose digest time has come since their previous digest."""
-        return [
-            chat for chat in self.store.digest_chats()
-            if is_due(now, chat.last_digest_at, chat.digest_time, self.chat_timezone(chat))
-        ]
+        """Chats whose news is due by their delivery mode: ``daily``, the digest time has
+        come since the previous digest; ``hourly``, an hour has passed since it; ``instant``,
+        the first article imported since it is INSTANT_BATCH old. Instant and hourly chats
+        wait out their quiet hours, then get what waited as one delivery."""
+        first_imports: dict[int, datetime | None] = {}  # many chats share a watermark
+        due = []
+        for chat in self.store.digest_chats():
+            zone = self.chat_timezone(chat)
+            if chat.delivery == "daily":
+                if is_due(now, chat.last_digest_at, chat.digest_time, zone):
+                    due.append(chat)
+                continue
+            if in_quiet_hours(now, chat.quiet_start, chat.quiet_end, zone):
+                continue
+            if chat.delivery == "hourly":
+                if chat.last_digest_at is None or now - chat.last_digest_at >= HOURLY:
+                    due.append(chat)
+                continue
+            seq = chat.last_digest_seq
+            if seq not in first_imports:
+                first_imports[seq] = self.store.first_import_after(seq)
+            first = first_imports[seq]
+            if first is not None and now - first >= INSTANT_BATCH:
+                due.append(chat)
+        return due
 
     def build_digest(self, chat_id: int, limit: int = 10) -> Digest:
         """What is new for the chat's tags and saved searches since its previous digest, not

@@ -17,7 +17,8 @@ _UPSERT_CHAT = (
     " ON CONFLICT (chat_id) DO UPDATE SET active = 1"
 )
 _CHAT_COLUMNS = (
-    "chat_id, active, digest_enabled, digest_time, timezone, last_digest_seq, last_digest_at"
+    "chat_id, active, digest_enabled, digest_time, timezone, last_digest_seq, last_digest_at,"
+    " delivery, quiet_start, quiet_end, silent"
 )
 
 
@@ -39,6 +40,10 @@ def _chat(row: Sequence[Any]) -> ChatSettings:
         timezone=row[4],
         last_digest_seq=row[5],
         last_digest_at=datetime.fromisoformat(row[6]) if row[6] else None,
+        delivery=row[7],
+        quiet_start=row[8],
+        quiet_end=row[9],
+        silent=bool(row[10]),
     )
 
 
@@ -125,8 +130,10 @@ class ChatStore(Database):
 
     @writing
     def update_chat(self, chat_id: int, **fields: Any) -> None:
-        """Set digest_time, timezone, digest_enabled, active or language for one chat."""
-        allowed = {"digest_time", "timezone", "digest_enabled", "active", "language"}
+        """Set digest_time, timezone, digest_enabled, active, language, delivery, quiet_start,
+        quiet_end or silent for one chat."""
+        allowed = {"digest_time", "timezone", "digest_enabled", "active", "language",
+                   "delivery", "quiet_start", "quiet_end", "silent"}
         if not fields or set(fields) - allowed:
             raise ValueError(f"update_chat takes {sorted(allowed)}, got {sorted(fields)}")
         assignments = ", ".join(f"{name} = ?" for name in fields)
@@ -146,10 +153,14 @@ class ChatStore(Database):
         with self._transaction() as conn:
             moved = conn.execute(
                 "INSERT INTO chats (chat_id, active, digest_enabled, digest_time, timezone,"
-                " last_digest_seq, last_digest_at, created_at, language)"
+                " last_digest_seq, last_digest_at, created_at, language, delivery, quiet_start,"
+                " quiet_end, silent)"
                 " SELECT ?2, 1, digest_enabled, digest_time, timezone, last_digest_seq,"
-                " last_digest_at, created_at, language FROM chats WHERE chat_id = ?1"
+                " last_digest_at, created_at, language, delivery, quiet_start, quiet_end,"
+                " silent FROM chats WHERE chat_id = ?1"
                 " ON CONFLICT (chat_id) DO UPDATE SET active = 1,"
+                " delivery = excluded.delivery, quiet_start = excluded.quiet_start,"
+                " quiet_end = excluded.quiet_end, silent = excluded.silent,"
                 " digest_enabled = excluded.digest_enabled, digest_time = excluded.digest_time,"
                 " timezone = excluded.timezone, last_digest_seq = excluded.last_digest_seq,"
                 " last_digest_at = excluded.last_digest_at,"
@@ -219,6 +230,22 @@ class ChatStore(Database):
             " ORDER BY chat_id"
         )
         return [_chat(row) for row in rows]
+
+    @reading
+    def first_import_after(self, seq: int) -> datetime | None:
+        """When the first article after ``seq`` (a chat's watermark) was imported; None if no
+        article came since."""
+        row = self._reader().execute(
+            "SELECT imported_at FROM articles WHERE seq > ? ORDER BY seq LIMIT 1", (seq,)
+        ).fetchone()
+        return datetime.fromisoformat(row[0]) if row else None
+
+    @reading
+    def chat_silent(self, chat_id: int) -> bool:
+        """Whether the chat's news arrives without a notification sound."""
+        row = self._reader().execute(
+            "SELECT silent FROM chats WHERE chat_id = ?", (chat_id,)).fetchone()
+        return bool(row and row[0])
 
     @reading
     def digest_window(self, chat_id: int) -> tuple[int, int]:

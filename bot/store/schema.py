@@ -359,6 +359,20 @@ def _migration_17(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_18(db: sqlite_utils.Database) -> None:
+    """How news reaches each chat: its delivery mode (instant, hourly or daily), its quiet
+    hours (local HH:MM start and end; NULL: none) and whether messages arrive silently."""
+    _run(
+        db,
+        """
+        ALTER TABLE chats ADD COLUMN delivery TEXT NOT NULL DEFAULT 'daily';
+        ALTER TABLE chats ADD COLUMN quiet_start TEXT;
+        ALTER TABLE chats ADD COLUMN quiet_end TEXT;
+        ALTER TABLE chats ADD COLUMN silent INTEGER NOT NULL DEFAULT 0;
+        """,
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
     _migration_2,
@@ -377,6 +391,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_15,
     _migration_16,
     _migration_17,
+    _migration_18,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
