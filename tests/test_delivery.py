@@ -139,6 +139,17 @@ async def test_quiet_hours_leave_the_daily_digest_at_its_time(service, add_artic
     assert due(service, clock) == [CHAT]
 
 
+def test_a_group_that_became_a_supergroup_keeps_how_news_arrives(service):
+    group, supergroup = -100, -1001
+    service.set_delivery(group, "hourly")
+    service.set_quiet_hours(group, "22:30-06:15")
+    service.set_silent(group, True)
+    assert service.migrate_chat(group, supergroup)
+    chat = service.chat_settings(supergroup)
+    assert (chat.delivery, chat.quiet_start, chat.quiet_end, chat.silent) == (
+        "hourly", "22:30", "06:15", True)
+
+
 # -- through the bot ------------------------------------------------------------------------
 
 
