@@ -239,7 +239,10 @@ def startup_cpu(world: World, folder: Path) -> float:
     return spent
 
 
-def broadcast(world: World, folder: Path, label: str) -> Outcome:
+def broadcast(world: World, folder: Path, label: str,
+              command: tuple[str, ...] = ("send-digests", "--all", "--json")) -> Outcome:
+    """Send ``command`` (``newsbot`` arguments) on a copy of the world's store against the
+    flood-limited stand-in, and check what every chat got against ``world.expected``."""
     db = folder / "sent.db"
     copy_store(world.db, db)
     arrivals: list[float] = []
@@ -249,7 +252,6 @@ def broadcast(world: World, folder: Path, label: str) -> Outcome:
         with lock:
             arrivals.append(time.perf_counter())
 
-    command = ["send-digests", "--all", "--json"]
     with BotAPIStandIn(enforce_flood_limits=True, per_chat_limit=True) as api:
         api.on_message.append(arrived)
         env = {**os.environ, "TELEGRAM_BOT_TOKEN": api.token,
