@@ -202,3 +202,54 @@ async def test_instant_news_arrives_from_the_running_bot_without_cron(api, seeds
         [news] = await api.replies(USER, 1, after=before)
         assert news.text.startswith("Your news digest — 2 new articles")
         assert "Saved search: “harbour”" in news.text
+
+
+async def test_in_a_group_only_admins_save_alerts_or_change_delivery(api, seeds, tmp_path):
+    group, owner, member = -4001, 501, 503
+    api.add_group(group, members={owner: "creator", member: "member"})
+    refusal = "Only this chat's administrators can change what it follows and how news arrives."
+    async with running_newsbot(api, seeds, tmp_path / "news.db", digest_check_every=None):
+        [refused] = await say(api, group, "/alert harbour", user_id=member)
+        assert refused.text == refusal
+        [refused] = await say(api, group, "/quiet 23:00-07:00", user_id=member)
+        assert refused.text == refusal
+        [saved] = await say(api, group, "/alert harbour", user_id=owner)
+        assert saved.text.startswith("Saved the search “harbour”")
+        [listing] = await say(api, group, "/alerts", user_id=member)  # anyone may look
+        answer = await api.callback_answer(api.press(listing, "Remove 1", user_id=member))
+        assert answer["text"] == refusal
+        [shown] = await say(api, group, "/delivery", user_id=member)
+        answer = await api.callback_answer(api.press(shown, "Hourly", user_id=member))
+        assert answer["text"] == refusal
+        answer = await api.callback_answer(api.press(shown, "Hourly", user_id=owner))
+        assert answer["text"] == "News now arrives: hourly."
+
+
+async def test_quiet_hours_and_silent_news_from_the_running_bot(api, seeds, tmp_path,
+                                                                write_article):
+    now = datetime.now(UTC)
+    clock = Clock(now)
+    quiet_from = (now - timedelta(hours=1)).strftime("%H:%M")
+    quiet_to = (now + timedelta(hours=1)).strftime("%H:%M")
+    async with running_newsbot(api, seeds, tmp_path / "news.db", clock=clock,
+                               digest_check_every=0.05, digest_first_check=0) as application:
+        service = application.bot_data.service
+        await say(api, USER, "/alert harbour")
+        await say(api, USER, f"/quiet {quiet_from}-{quiet_to}")
+        await say(api, USER, "/silent on")
+        [shown] = await say(api, USER, "/delivery")
+        api.press(shown, "Instant")
+        await api.until(lambda: "Instant:" in shown.text)
+        before = len(api.messages_to(USER))
+        adder = articles_adder(service, write_article, tmp_path)
+        adder(("Harbour reopens", "Weather"))
+        clock.now += timedelta(minutes=30)
+        adder(("Harbour strike ends", "Ports"))
+        clock.now += timedelta(minutes=2)
+        assert service.due_chats(clock.now) == []  # quiet hours: the news waits
+        clock.now = now + timedelta(hours=1, minutes=1)
+        [news] = await api.replies(USER, 1, after=before)
+        assert news.text.startswith("Your news digest — 2 new articles")
+        [params] = [p for method, p in api.requests
+                    if method == "sendMessage" and "Your news digest" in str(p.get("text"))]
+        assert params["disable_notification"] in (True, "true", "True")
