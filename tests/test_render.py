@@ -435,3 +435,21 @@ def test_a_tag_with_a_comma_is_one_button_carrying_the_whole_tag():
     comma_first = replace(ARTICLE, tags=("Rates, Bonds", "Economy"))
     assert [b.data for b in render.article_buttons(comma_first)] == [
         "full:abc123", "follow:abc123"]
+
+
+def test_an_article_with_a_page_gets_a_source_button_and_an_escaped_link():
+    linked = replace(ARTICLE, url='https://news.example/a?x=1&y="2"')
+    [header, link, *_] = render.render_full_article(linked)[0].split("\n\n")
+    assert link == '<a href="https://news.example/a?x=1&amp;y=&quot;2&quot;">Read at source</a>'
+    assert [(b.text, b.data, b.url) for b in render.article_buttons(linked, 2)][-1] == (
+        "Read at source 2", None, 'https://news.example/a?x=1&y="2"')
+    [listing] = render.render_latest([(linked, SUMMARY)])
+    assert [b.text for b in listing.rows[0]] == ["Full text 1", "Follow M&A", "Read at source 1"]
+
+
+def test_no_source_link_for_articles_without_an_http_page():
+    for url in ("", "javascript:alert(1)", "data:text/html,x", "https://x.example/" + "a" * 2100):
+        article = replace(ARTICLE, url=url)
+        assert "Read at source" not in "".join(render.render_full_article(article))
+        assert render.source_button(article) is None
+        assert [b.text for b in render.article_buttons(article)] == ["Full text", "Follow M&A"]

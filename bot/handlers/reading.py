@@ -175,15 +175,17 @@ async def inline_query(update: Update, context: NewsContext) -> None:
         return _briefs(service, articles)
 
     briefs = await call(work)
-    results = [
-        InlineQueryResultArticle(
+    results = []
+    for article, summary in briefs:
+        source = render.source_button(article)
+        results.append(InlineQueryResultArticle(
             id=article.id,
             title=article.title[:256],
             description=(summary.sentences[0] if summary.sentences else article.subtitle)[:256],
             input_message_content=InputTextMessageContent(
                 render.render_card(article, summary), parse_mode=ParseMode.HTML
             ),
-        )
-        for article, summary in briefs
-    ]
+            url=source.url if source else None,
+            reply_markup=keyboard([source]) if source else None,
+        ))
     await update.inline_query.answer(results, cache_time=30, is_personal=False)

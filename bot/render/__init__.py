@@ -21,6 +21,7 @@ from bot.render.buttons import (
     callback_data,
     clip,
     parse_callback,
+    source_button,
     tag_buttons,
 )
 from bot.render.cards import (
@@ -31,6 +32,7 @@ from bot.render.cards import (
     render_full_article,
     render_search_page,
     render_summary,
+    source_link,
 )
 from bot.render.lists import ListMessage, render_digest, render_latest
 from bot.render.markup import (
@@ -81,6 +83,7 @@ __all__ = [
     "render_full_article", "render_help", "render_import_report", "render_latest",
     "render_no_latest", "render_no_results", "render_search_page", "render_stats",
     "render_subscribed", "render_subscriptions", "render_summary", "render_tags",
-    "render_unsubscribed", "shorten", "split", "tag_buttons", "telegram_length",
+    "render_unsubscribed", "shorten", "source_button", "source_link", "split", "tag_buttons",
+    "telegram_length",
     "unfollow_alert",
 ]

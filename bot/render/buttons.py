@@ -10,12 +10,22 @@ from telegram.constants import InlineKeyboardButtonLimit
 from bot.models import Article, TagCount
 
 CALLBACK_LIMIT = int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA)  # 64 bytes
+URL_LIMIT = 2048  # characters of a link we show; longer ones are left out
+
+
+def is_linkable(url: str) -> bool:
+    """Whether ``url`` may become a link or a URL button: http(s), not absurdly long (a
+    javascript: or data: link must never reach a message)."""
+    return url.lower().startswith(("http://", "https://")) and len(url) <= URL_LIMIT
 
 
 @dataclass(frozen=True, slots=True)
 class Button:
+    """A callback button (``data``) or, with ``url`` set, a link button."""
+
     text: str
-    data: str
+    data: str | None
+    url: str | None = None
 
 
 def clip(text: str, size: int = 40) -> str:
@@ -46,13 +56,23 @@ def button_rows(buttons: Sequence[Button], per_row: int) -> list[list[Button]]:
     return [list(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
 
 
+def source_button(article: Article, number: int | None = None) -> Button | None:
+    """«Read at source», a link to the article's page; None without an http(s) url."""
+    if not is_linkable(article.url):
+        return None
+    suffix = f" {number}" if number is not None else ""
+    return Button(f"Read at source{suffix}", None, article.url)
+
+
 def article_buttons(article: Article, number: int | None = None) -> list[Button]:
-    """«Full text» and «Follow ‹first tag›»; the follow button carries the article id, so a
-    tag is followed whole whatever it contains."""
+    """«Full text», «Follow ‹first tag›» and «Read at source» (when the article has a page);
+    the follow button carries the article id, so a tag is followed whole whatever it
+    contains."""
     suffix = f" {number}" if number is not None else ""
     buttons = [button(f"Full text{suffix}", "full", article.id)]
     if article.tags:
         buttons.append(button(f"Follow {clip(article.tags[0], 24)}", "follow", article.id))
+    buttons.append(source_button(article, number))
     return [b for b in buttons if b]
 
 

@@ -6,10 +6,11 @@ snippet), then its date line are shortened or dropped first.
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
 
 from bot.models import HIGHLIGHT_END, HIGHLIGHT_START, Article, SearchPage, Summary
-from bot.render.buttons import clip
+from bot.render.buttons import clip, is_linkable
 from bot.render.markup import MESSAGE_LIMIT, escape, fit, fit_parts, pack, telegram_length
 
 TITLE, META, TAGS, EXTRA, BODY = range(5)
@@ -75,10 +76,18 @@ def render_card(article: Article, summary: Summary, note: str = "") -> str:
     return fit_parts(parts, TRIM_ORDER, MESSAGE_LIMIT)
 
 
+def source_link(article: Article) -> str:
+    """«Read at source» linking to the article's page; "" when it has none (``is_linkable``)."""
+    if not is_linkable(article.url):
+        return ""
+    return f'<a href="{html.escape(article.url, quote=True)}">Read at source</a>'
+
+
 def render_full_article(article: Article) -> list[str]:
-    """The whole article as one or more messages, split at paragraphs, sentences, words."""
+    """The whole article as one or more messages, split at paragraphs, sentences, words;
+    the link to its page, if any, right under the header."""
     limit = MESSAGE_LIMIT - _MARK_ROOM
-    blocks = [article_header(article, limit)]
+    blocks = [article_header(article, limit), source_link(article)]
     if article.subtitle and article.subtitle != article.title:
         blocks.append(f"<i>{escape(article.subtitle)}</i>")
     blocks.extend(escape(p) for p in article.paragraphs)
