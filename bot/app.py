@@ -7,7 +7,7 @@ import asyncio
 import itertools
 import logging
 import signal
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
@@ -27,6 +27,9 @@ from bot import digests
 from bot.config import Settings
 from bot.digests import DigestSender
 from bot.errors import ConfigError, NewsbotError
+from bot.feeds import job as feed_job
+from bot.feeds.fetch import Fetcher
+from bot.feeds.job import FeedPolling
 from bot.handlers.commands import COMMANDS, button, menu
 from bot.handlers.common import error_handler, track_chat
 from bot.handlers.context import CONTEXT_TYPES, BotData
@@ -85,9 +88,13 @@ def build_application(
     chat_interval: float = 1.0,
     digest_check_every: float | None = digests.CHECK_EVERY,
     digest_first_check: float = digests.FIRST_CHECK,
+    feed_poll_every: float | None = feed_job.POLL_EVERY,
+    feed_first_poll: float = feed_job.FIRST_POLL,
+    fetcher: Callable[[], Fetcher] = Fetcher,
 ) -> Application:
     """The bot with every handler registered; ``rate_limiter=False`` only for benchmarks,
-    ``digest_check_every=None`` for no digest job."""
+    ``digest_check_every=None`` for no digest job, ``feed_poll_every=None`` for no feed
+    polling job; ``fetcher`` makes the feeds' HTTP client."""
     request, get_updates_request = build_requests()
     builder = (
         ApplicationBuilder()
@@ -97,6 +104,7 @@ def build_application(
         .request(request)
         .get_updates_request(get_updates_request)
         .post_init(prepare)
+        .post_stop(feed_job.stop_feed_polling)
     )
     if settings.base_url:
         builder = builder.base_url(settings.base_url)
@@ -107,6 +115,7 @@ def build_application(
     data.service = service
     data.settings = settings
     data.digests = DigestSender(application.bot, service, chat_interval=chat_interval)
+    data.feeds = FeedPolling(application.bot, service, settings.admin_ids, fetcher=fetcher)
 
     # Group -1 runs before the commands: any message marks its chat reachable again.
     application.add_handler(
@@ -120,6 +129,9 @@ def build_application(
     if digest_check_every is not None:
         digests.schedule_digests(application, check_every=digest_check_every,
                                  first=digest_first_check)
+    if feed_poll_every is not None:
+        feed_job.schedule_feed_polling(application, every=feed_poll_every,
+                                       first=feed_first_poll)
     return application
 
 

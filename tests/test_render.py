@@ -439,7 +439,7 @@ def test_a_tag_with_a_comma_is_one_button_carrying_the_whole_tag():
 
 def test_an_article_with_a_page_gets_a_source_button_and_an_escaped_link():
     linked = replace(ARTICLE, url='https://news.example/a?x=1&y="2"')
-    [header, link, *_] = render.render_full_article(linked)[0].split("\n\n")
+    [_header, link, *_] = render.render_full_article(linked)[0].split("\n\n")
     assert link == '<a href="https://news.example/a?x=1&amp;y=&quot;2&quot;">Read at source</a>'
     assert [(b.text, b.data, b.url) for b in render.article_buttons(linked, 2)][-1] == (
         "Read at source 2", None, 'https://news.example/a?x=1&y="2"')

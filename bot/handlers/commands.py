@@ -10,7 +10,7 @@ from telegram import Update
 
 from bot import render
 from bot.errors import NewsbotError
-from bot.handlers import admin, digests, reading, subscriptions
+from bot.handlers import admin, digests, feeds, reading, subscriptions
 from bot.handlers.common import Handler, reply
 from bot.handlers.context import NewsContext
 
@@ -55,6 +55,13 @@ COMMANDS: tuple[Command, ...] = (
     Command("reimport", admin.reimport_command, "Admin: re-import the seed articles",
             admin=True),
     Command("stats", admin.stats_command, "Admin: store statistics", admin=True),
+    Command("feeds", feeds.feeds_command, "Admin: followed feeds, failing ones marked",
+            admin=True),
+    Command("addfeed", feeds.addfeed_command, "Admin: follow a feed: /addfeed URL [tags]",
+            admin=True),
+    Command("removefeed", feeds.removefeed_command, "Admin: stop following: /removefeed ID",
+            admin=True),
+    Command("pollnow", feeds.pollnow_command, "Admin: poll every feed now", admin=True),
 )
 
 
@@ -73,6 +80,8 @@ BUTTONS: dict[str, ButtonHandler] = {
     "follow": subscriptions.follow_button,
     "tag": subscriptions.tag_button,
     "unsub": subscriptions.unsubscribe_button,
+    "feeds": feeds.feeds_page_button,
+    "rmfeed": feeds.remove_feed_button,
 }
 
 

@@ -1,0 +1,164 @@
+"""The running bot's feed polling: a repeating job polls the due feeds in the background,
+/pollnow polls them all, /addfeed checks a new feed by polling it once.
+
+One poll runs at a time (a second request while one runs is refused, not queued), in a task
+of its own: the job returns at once, so a slow feed never holds up replies, the next tick, or
+shutdown (``stop`` cancels it). Fetching is async; ``poll_feeds`` runs parsing, extraction,
+summarising and writing in worker threads. Alerts go to the admins through
+``send_feed_alerts`` as the poll meets them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application
+
+from bot.feeds.alerts import send_feed_alerts
+from bot.feeds.fetch import Fetcher
+from bot.feeds.model import FeedSettings
+from bot.feeds.poll import FeedState, PollResult, poll_feed
+from bot.render.feeds import render_poll_reports
+
+if TYPE_CHECKING:
+    from bot.feeds.model import FeedPollReport, StoredFeed
+    from bot.handlers.context import NewsContext
+    from bot.service import NewsService
+
+logger = logging.getLogger(__name__)
+
+POLL_EVERY = 60.0  # seconds between looks for due feeds
+FIRST_POLL = 10.0  # seconds after start-up
+PollFeeds = Callable[..., Awaitable[list["FeedPollReport"]]]
+
+
+async def _poll_feeds(*args: Any, **kwargs: Any) -> list[FeedPollReport]:
+    from bot.feeds.poller import poll_feeds  # feedstore's; imported at merge
+
+    return await poll_feeds(*args, **kwargs)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedCheck:
+    """What /addfeed's validating poll came to: ``feed`` None means refused, nothing
+    stored, and ``result`` says why; else the stored feed and what its first poll saved."""
+
+    result: PollResult
+    feed: StoredFeed | None = None
+    report: FeedPollReport | None = None
+
+
+class FeedPolling:
+    """Polls feeds for the running bot. ``fetcher`` makes the Fetcher for one poll;
+    ``poll`` is ``poll_feeds`` (both injectable for tests and the benchmark)."""
+
+    def __init__(self, bot: Bot, service: NewsService, admin_ids: Iterable[int], *,
+                 fetcher: Callable[[], Fetcher] = Fetcher, poll: PollFeeds = _poll_feeds) -> None:
+        self.bot = bot
+        self.service = service
+        self.admin_ids = frozenset(admin_ids)
+        self._fetcher = fetcher
+        self._poll = poll
+        self._task: asyncio.Task[list[FeedPollReport]] | None = None
+        self.completed = 0  # polls finished, failed ones included
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def start(self, *, every_feed: bool = False,
+              report_to: int | None = None) -> asyncio.Task[list[FeedPollReport]] | None:
+        """Start polling the due feeds (``every_feed``: all but disabled ones) in the
+        background, and when it is done send chat ``report_to`` (if given) what came of it;
+        None when a poll is running already.
+
+        The task is this object's, not a handler's: python-telegram-bot's ``stop`` waits for
+        handlers, and must not wait for a slow feed."""
+        if self.running:
+            return None
+        self._task = asyncio.create_task(self._run(every_feed, report_to), name="poll_feeds")
+        return self._task
+
+    async def _run(self, every_feed: bool, report_to: int | None) -> list[FeedPollReport]:
+        reports = await self._poll_once(every_feed)
+        if report_to is not None:
+            try:
+                await self.bot.send_message(report_to, render_poll_reports(reports),
+                                            parse_mode=ParseMode.HTML)
+            except TelegramError as exc:
+                logger.error("Could not send the poll report to chat %s: %s", report_to, exc)
+        return reports
+
+    async def _poll_once(self, every_feed: bool) -> list[FeedPollReport]:
+        try:
+            now = self.service.clock()
+            feeds = None
+            if every_feed:
+                listed = await asyncio.to_thread(self.service.list_feeds)
+                feeds = [f for f in listed if f.status != "disabled"]
+            async with self._fetcher() as fetcher:
+                reports = await self._poll(self.service, fetcher, now=now, feeds=feeds,
+                                           on_alert=self._alert)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            # The next tick tries again; one broken poll must not end the job.
+            logger.exception("Polling feeds failed")
+            return []
+        finally:
+            self.completed += 1
+        if reports:
+            logger.info("Polled %d feeds: %d new articles, %d failed", len(reports),
+                        sum(r.added for r in reports),
+                        sum(1 for r in reports if r.status in ("error", "disabled")))
+        return reports
+
+    async def _alert(self, feed: StoredFeed, report: FeedPollReport) -> None:
+        await send_feed_alerts(self.bot, self.admin_ids, [(feed, report)])
+
+    async def check_and_add(self, settings: FeedSettings) -> FeedCheck:
+        """Poll ``settings.url`` once; if it gave a feed, store it with what it brought
+        (``add_feed`` then ``save_poll``), else store nothing."""
+        now = self.service.clock()
+        async with self._fetcher() as fetcher:
+            result = await poll_feed(fetcher, settings, FeedState(settings.url), now)
+        if result.feed is None:
+            return FeedCheck(result)
+        feed = await asyncio.to_thread(self.service.add_feed, settings)
+        report = await asyncio.to_thread(self.service.save_poll, feed.id, result, now)
+        feed = await asyncio.to_thread(self.service.get_feed, str(feed.id))
+        return FeedCheck(result, feed, report)
+
+    async def stop(self) -> None:
+        """Cancel a running poll (shutdown must not wait for a slow feed)."""
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+
+async def poll_due_feeds(context: NewsContext) -> None:
+    """Job: start polling the due feeds, unless a poll is still running."""
+    context.bot_data.feeds.start()
+
+
+def schedule_feed_polling(application: Application, *, every: float = POLL_EVERY,
+                          first: float = FIRST_POLL) -> None:
+    """Look for due feeds every ``every`` seconds, the first time after ``first``."""
+    application.job_queue.run_repeating(poll_due_feeds, interval=every, first=first,
+                                        name="poll_due_feeds")
+
+
+async def stop_feed_polling(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """``post_stop``: cancel a poll still running."""
+    feeds = application.bot_data.feeds
+    if feeds is not None:
+        await feeds.stop()
