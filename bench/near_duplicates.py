@@ -24,8 +24,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.feeds.duplicate import (
+    MIN_WORDS,
     THRESHOLD,
     StoryGrouper,
+    is_groupable,
     shingles,
     similarity,
     story_signature,
@@ -42,9 +44,13 @@ def main() -> None:
     parser.add_argument("pairs", type=Path)
     parser.add_argument("--threshold", type=float, default=THRESHOLD)
     parser.add_argument("--corpus", type=Path)
+    parser.add_argument("--min-words", type=int, default=MIN_WORDS,
+                        help="stories shorter than this are never grouped (default: "
+                             "bot.feeds.duplicate.MIN_WORDS); the second table applies it")
     args = parser.parse_args()
     pairs = [json.loads(line) for line in args.pairs.read_text("utf-8").splitlines() if line]
     tp = fp = fn = tn = 0
+    short = {"tp": 0, "fp": 0, "fn": 0, "tn": 0}
     print(f"{'pair':>4}  {'label':<9} {'minhash':>7} {'exact':>6}  judged     kind")
     for pair in pairs:
         a, b = pair["a"], pair["b"]
@@ -56,6 +62,11 @@ def main() -> None:
         fp += judged and not label
         fn += label and not judged
         tn += not judged and not label
+        kept = judged and all(is_groupable(s["title"], s["body"], args.min_words) for s in (a, b))
+        short["tp"] += kept and label
+        short["fp"] += kept and not label
+        short["fn"] += label and not kept
+        short["tn"] += not kept and not label
         mark = "" if judged == label else "  ← wrong"
         print(f"{pair['pair']:>4}  {'dup' if label else 'not dup':<9} {estimate:>7.3f} "
               f"{exact_jaccard(a, b):>6.3f}  {'dup' if judged else 'not dup':<9}  "
@@ -67,6 +78,14 @@ def main() -> None:
     print("|------:|-----------:|----------:|---:|---:|---:|---:|----------:|-------:|")
     print(f"| {len(pairs)} | {tp + fn} | {args.threshold:g} | {tp} | {fp} | {fn} | {tn} "
           f"| {precision:.3f} | {recall:.3f} |")
+    s_tp, s_fp, s_fn, s_tn = short["tp"], short["fp"], short["fn"], short["tn"]
+    print()
+    print(f"With stories under {args.min_words} words never grouped (as the store does):")
+    print("| pairs | duplicates | TP | FP | FN | TN | precision | recall |")
+    print("|------:|-----------:|---:|---:|---:|---:|----------:|-------:|")
+    print(f"| {len(pairs)} | {s_tp + s_fn} | {s_tp} | {s_fp} | {s_fn} | {s_tn} "
+          f"| {s_tp / (s_tp + s_fp) if s_tp + s_fp else float('nan'):.3f} "
+          f"| {s_tp / (s_tp + s_fn) if s_tp + s_fn else float('nan'):.3f} |")
     if args.corpus:
         corpus(args.corpus, args.threshold)
 

@@ -3,7 +3,9 @@
     NewsbotError
     ├── FeedFormatError    a document is not a feed newsbot can read (url, reason)
     ├── OpmlFormatError    an OPML file cannot be read (path, reason, line)
-    └── AddressRefused     a URL newsbot must not fetch (url, reason, detail)
+    ├── AddressRefused     a URL newsbot must not fetch (url, reason, detail)
+    ├── FeedNotFound       no followed feed has this id or URL (ref)
+    └── FeedAlreadyFollowed  the URL is followed already (url, feed_id)
 
 Fetch failures are not raised: they come back as data in a ``FetchResult``.
 """
@@ -42,3 +44,20 @@ class AddressRefused(NewsbotError):
         self.reason = reason
         self.detail = detail
         super().__init__(f"{url}: {reason} {detail}".rstrip())
+
+
+class FeedNotFound(NewsbotError):
+    """No followed feed has the id or URL ``ref`` (as the user gave it)."""
+
+    def __init__(self, ref: str) -> None:
+        self.ref = ref
+        super().__init__(f"no followed feed {ref!r}")
+
+
+class FeedAlreadyFollowed(NewsbotError):
+    """``url`` is followed already, as feed ``feed_id``."""
+
+    def __init__(self, url: str, feed_id: int) -> None:
+        self.url = url
+        self.feed_id = feed_id
+        super().__init__(f"{url} is followed already as feed {feed_id}")

@@ -1,10 +1,12 @@
 """Records of the feeds package: what an admin configured, what a feed yielded, what a fetch
-returned. Plain data, passed between the pure parsers, the fetcher and (later) the store."""
+returned, a feed's poll state, and a followed feed as stored. Plain data, passed between the
+pure parsers, the fetcher, the store and the service (none of which need import the network
+modules to use them)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.models import Article
@@ -115,3 +117,87 @@ class FetchResult:
     @property
     def ok(self) -> bool:
         return self.outcome is FetchOutcome.OK
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """What the store keeps per feed between polls. ``url`` is where to fetch now (a 301/308
+    moves it; ``FeedSettings.key`` keeps the first one); ``next_poll`` None means disabled."""
+
+    url: str
+    validators: Validators = field(default_factory=Validators)
+    failures: int = 0
+    last_status: str = ""
+    last_error: str | None = None
+    last_success: datetime | None = None
+    next_poll: datetime | None = None
+    alerted: bool = False
+
+    @property
+    def disabled(self) -> bool:
+        return self.last_status == FetchOutcome.GONE.value
+
+
+@dataclass(frozen=True, slots=True)
+class PollResult:
+    """A poll's outcome. ``alert`` is ``"failing"`` or ``"recovered"`` when an admin should be
+    told now, else None."""
+
+    settings: FeedSettings
+    fetch: FetchResult
+    state: FeedState
+    feed: ParsedFeed | None = None
+    entries: list[FeedEntry] = field(default_factory=list)
+    alert: str | None = None
+
+
+def feed_status(state: FeedState) -> str:
+    """How a feed stands, as ``feeds list`` and /feeds show it: ``"disabled"`` (410),
+    ``"error"`` (the last poll failed), else ``"ok"`` (never polled counts as ok)."""
+    if state.disabled:
+        return "disabled"
+    if state.last_status and state.failures:
+        return "error"
+    return "ok"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFeed:
+    """A followed feed as the store keeps it: ``id``, the admin's settings (``settings.url``
+    is where it is fetched now, ``settings.key`` the URL it was first added with), its poll
+    state, the feed's own title, when it was last polled, and how many articles it added."""
+
+    id: int
+    settings: FeedSettings
+    state: FeedState
+    title: str = ""
+    last_polled: datetime | None = None
+    articles: int = 0
+
+    @property
+    def status(self) -> str:
+        return feed_status(self.state)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedPollReport:
+    """What saving one poll did. ``status``: ``"ok"``, ``"not_modified"``, ``"error"`` or
+    ``"disabled"`` (a 410); ``error`` the short code of a failure; ``alert`` ``"failing"`` or
+    ``"recovered"`` when an admin should be told now."""
+
+    id: int
+    url: str
+    status: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    error: str | None = None
+    alert: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.status in ("error", "disabled")
+
+    def as_dict(self) -> dict[str, object]:
+        return {"id": self.id, "url": self.url, "status": self.status, "added": self.added,
+                "updated": self.updated, "unchanged": self.unchanged, "error": self.error}

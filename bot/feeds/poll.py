@@ -11,7 +11,7 @@ once; then once more when it recovers; never once per poll).
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 
 from bot.feeds.backoff import next_poll
@@ -21,46 +21,17 @@ from bot.feeds.fulltext import complete_entry, needs_full_text
 from bot.feeds.model import (
     FeedEntry,
     FeedSettings,
+    FeedState,
     FetchOutcome,
     FetchResult,
-    ParsedFeed,
+    PollResult,
     Validators,
 )
 from bot.feeds.parsing import parse_feed
 
 ALERT_AFTER = 3
 
-
-@dataclass(frozen=True, slots=True)
-class FeedState:
-    """What the store keeps per feed between polls. ``url`` is where to fetch now (a 301/308
-    moves it; ``FeedSettings.key`` keeps the first one); ``next_poll`` None means disabled."""
-
-    url: str
-    validators: Validators = field(default_factory=Validators)
-    failures: int = 0
-    last_status: str = ""
-    last_error: str | None = None
-    last_success: datetime | None = None
-    next_poll: datetime | None = None
-    alerted: bool = False
-
-    @property
-    def disabled(self) -> bool:
-        return self.last_status == FetchOutcome.GONE.value
-
-
-@dataclass(frozen=True, slots=True)
-class PollResult:
-    """A poll's outcome. ``alert`` is ``"failing"`` or ``"recovered"`` when an admin should be
-    told now, else None."""
-
-    settings: FeedSettings
-    fetch: FetchResult
-    state: FeedState
-    feed: ParsedFeed | None = None
-    entries: list[FeedEntry] = field(default_factory=list)
-    alert: str | None = None
+__all__ = ["ALERT_AFTER", "FeedState", "PollResult", "advance_state", "poll_feed"]
 
 
 def advance_state(state: FeedState, result: FetchResult, settings: FeedSettings,

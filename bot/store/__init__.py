@@ -7,7 +7,9 @@ One ``Store`` is made of the parts named after their jobs:
 - ``articles``: the catalogue: import, lookups, the newest, tags, stats;
 - ``search``: full-text search, one function per query strategy;
 - ``summaries``: the summary cache;
-- ``chats``: chats, subscriptions, digest claims and deliveries.
+- ``chats``: chats, subscriptions, digest claims and deliveries;
+- ``stories``: story keys grouping near-identical copies from different outlets;
+- ``feeds``: followed feeds and their poll state, saving a poll, pruning old articles.
 
 Database errors become ``StoreError`` here.
 """
@@ -18,15 +20,20 @@ from pathlib import Path
 
 from bot.store.articles import ArticleStore, UpsertResult
 from bot.store.chats import ChatStore
+from bot.store.feeds import FeedStore
 from bot.store.schema import MIGRATIONS, SCHEMA_VERSION
 from bot.store.search import RANK_WINDOW, SearchStore
+from bot.store.stories import StoryPrint
 from bot.store.summaries import SummaryStore
 
-__all__ = ["MIGRATIONS", "RANK_WINDOW", "SCHEMA_VERSION", "Store", "UpsertResult"]
+__all__ = [
+    "MIGRATIONS", "RANK_WINDOW", "SCHEMA_VERSION", "Store", "StoryPrint", "UpsertResult",
+]
 
 
-class Store(ArticleStore, SearchStore, SummaryStore, ChatStore):
-    """Articles, tags, summaries, chats and subscriptions in one SQLite file.
+class Store(ArticleStore, SearchStore, SummaryStore, ChatStore, FeedStore):
+    """Articles, tags, summaries, chats and subscriptions, feeds and stories in one SQLite
+    file.
 
     ``rank_window``: how many matches of a common word are ranked together (see
     ``bot.store.search``).

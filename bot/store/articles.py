@@ -15,8 +15,9 @@ from bot.models import Article, Stats, TagCount, content_digest, tags_json
 from bot.store.database import Database, now_text, reading, writing
 
 ARTICLE_COLUMNS = (
-    "a.id, a.category, a.published, a.source, a.title, a.subtitle, a.tags_json, a.body"
+    "a.id, a.category, a.published, a.source, a.title, a.subtitle, a.tags_json, a.body, a.url"
 )
+ARTICLE_WIDTH = 9  # how many columns ARTICLE_COLUMNS selects
 
 
 def article_from_row(row: Sequence[Any]) -> Article:
@@ -30,6 +31,7 @@ def article_from_row(row: Sequence[Any]) -> Article:
         subtitle=row[5],
         tags=tuple(json.loads(row[6])),
         body=row[7],
+        url=row[8],
     )
 
 
@@ -70,7 +72,21 @@ def _row(seq: int, article: Article, stored_form: tuple[str, str, str], now: str
         article.text_hash,
         now,
         now,
+        article.url,
     )
+
+
+def _latest_filters(alias: str, params: dict[str, Any]) -> list[str]:
+    """``latest``'s filters on the article ``alias``, the tag's first when there is one."""
+    where: list[str] = []
+    if "tag" in params:
+        where.append(f"EXISTS (SELECT 1 FROM article_tags x WHERE x.article_seq = {alias}.seq"
+                     " AND x.tag_id = (SELECT id FROM tags WHERE key = :tag))")
+    if "category" in params:
+        where.append(f"{alias}.category_key = :category")
+    if "source" in params:
+        where.append(f"{alias}.source = :source COLLATE NOCASE")
+    return where
 
 
 class ArticleStore(Database):
@@ -78,7 +94,8 @@ class ArticleStore(Database):
 
     @writing
     def upsert_articles(self, articles: Sequence[Article]) -> UpsertResult:
-        """Insert new articles and update changed ones, in one transaction.
+        """Insert new articles and update changed ones, in one transaction. An article pruned
+        before (``pruned_articles``) is not brought back: it counts as unchanged.
 
         The full-text index is written here, not by triggers: one statement removes the old
         text of changed rows and one ``INSERT ... SELECT`` indexes the new and changed rows.
@@ -91,7 +108,13 @@ class ArticleStore(Database):
         unchanged = 0
         with self._transaction() as conn:
             existing = self._existing_hashes([a.id for a in articles])
-            first_new = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM articles").fetchone()[0]
+            pruned = self._pruned_ids([a.id for a in articles if a.id not in existing])
+            # Past every seq ever used, pruned ones included: a chat's digest watermark may be
+            # above them, and an article below it would never reach the chat.
+            first_new = conn.execute(
+                "SELECT max(coalesce((SELECT max(seq) FROM articles), 0),"
+                " coalesce((SELECT max(seq) FROM pruned_articles), 0)) + 1"
+            ).fetchone()[0]
             next_seq = first_new
             new_rows: list[tuple] = []
             # id -> (seq, article, stored form): what the row must hold after this batch
@@ -100,6 +123,9 @@ class ArticleStore(Database):
                 stored_form = _stored_form(article)
                 digest = stored_form[2]
                 seen = existing.get(article.id)
+                if article.id in pruned:
+                    unchanged += 1
+                    continue
                 if seen is None:
                     seq = next_seq
                     next_seq += 1
@@ -127,8 +153,8 @@ class ArticleStore(Database):
                 conn.executemany(
                     "INSERT INTO articles (seq, id, category, category_key, source, title,"
                     " subtitle, tags, tags_json, body, published, published_ts, content_hash,"
-                    " text_hash, imported_at, updated_at)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " text_hash, imported_at, updated_at, url)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     new_rows,
                 )
             # An id may come twice in one batch: the last version wins, the row is added once.
@@ -137,8 +163,9 @@ class ArticleStore(Database):
                 conn.executemany(
                     "UPDATE articles SET category=?, category_key=?, source=?, title=?,"
                     " subtitle=?, tags=?, tags_json=?, body=?, published=?, published_ts=?,"
-                    " content_hash=?, text_hash=?, updated_at=? WHERE seq=?",
-                    [(*_row(seq, a, form, now)[2:14], now, seq) for seq, a, form in changed],
+                    " content_hash=?, text_hash=?, updated_at=?, url=? WHERE seq=?",
+                    [(*_row(seq, a, form, now)[2:14], now, a.url, seq)
+                     for seq, a, form in changed],
                 )
             if final:
                 conn.execute(
@@ -158,6 +185,16 @@ class ArticleStore(Database):
             for seq, article_id, digest in self.db.conn.execute(
                 "SELECT seq, id, content_hash FROM articles"
                 " WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(ids)),),
+            )
+        }
+
+    def _pruned_ids(self, ids: Sequence[str]) -> set[str]:
+        if not ids:
+            return set()
+        return {
+            article_id for (article_id,) in self.db.conn.execute(
+                "SELECT id FROM pruned_articles WHERE id IN (SELECT value FROM json_each(?))",
                 (json.dumps(list(ids)),),
             )
         }
@@ -224,27 +261,33 @@ class ArticleStore(Database):
         category: str | None = None,
         source: str | None = None,
     ) -> list[Article]:
-        """Newest first, optionally for one tag, category and/or source."""
-        where: list[str] = []
-        params: list[Any] = []
+        """Newest first, optionally for one tag, category and/or source; a story with several
+        copies (see ``bot.store.stories``) once, as its newest copy that passes the filters."""
+        params: dict[str, Any] = {"limit": limit, "offset": offset}
         joins = ""
         order = "a.published_ts DESC, a.seq DESC"
         if tag is not None:
             joins = "JOIN article_tags t ON t.article_seq = a.seq"
-            where.append("t.tag_id = (SELECT id FROM tags WHERE key = ?)")
-            params.append(tag_key(tag))
+            params["tag"] = tag_key(tag)
             order = "t.published_ts DESC, t.article_seq DESC"
         if category is not None:
-            where.append("a.category_key = ?")
-            params.append(" ".join(category.split()).casefold())
+            params["category"] = " ".join(category.split()).casefold()
         if source is not None:
-            where.append("a.source = ? COLLATE NOCASE")
-            params.append(source.strip())
-        sql = f"SELECT {ARTICLE_COLUMNS} FROM articles a {joins}"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += f" ORDER BY {order} LIMIT ? OFFSET ?"
-        rows = self._reader().execute(sql, [*params, limit, offset]).fetchall()
+            params["source"] = source.strip()
+        where = _latest_filters("a", params)
+        if tag is not None:
+            where[0] = "t.tag_id = (SELECT id FROM tags WHERE key = :tag)"
+        newer_copy = " AND ".join([
+            "b.story = a.story",
+            "(b.published_ts > a.published_ts OR"
+            " (b.published_ts = a.published_ts AND b.seq > a.seq))",
+            *_latest_filters("b", params),
+        ])
+        where.append(f"(a.story IS NULL OR NOT EXISTS (SELECT 1 FROM articles b"
+                     f" WHERE {newer_copy}))")
+        sql = (f"SELECT {ARTICLE_COLUMNS} FROM articles a {joins} WHERE "
+               + " AND ".join(where) + f" ORDER BY {order} LIMIT :limit OFFSET :offset")
+        rows = self._reader().execute(sql, params).fetchall()
         return [article_from_row(row) for row in rows]
 
     @reading

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.articles import tag_key
 from bot.models import Article, ChatSettings
-from bot.store.articles import ARTICLE_COLUMNS, article_from_row
+from bot.store.articles import ARTICLE_COLUMNS, ARTICLE_WIDTH, article_from_row
 from bot.store.database import Database, now_text, reading, writing
 
 _UPSERT_CHAT = (
@@ -169,7 +169,8 @@ class ChatStore(Database):
         self, chat_id: int, after_seq: int, upto_seq: int
     ) -> list[tuple[Article, tuple[str, ...]]]:
         """Undelivered articles in (after_seq, upto_seq] carrying a followed tag, newest first,
-        each once with the followed tags it matched."""
+        each once with the followed tags it matched; none whose story (a copy from another
+        outlet) the chat was already sent."""
         rows = self._reader().execute(
             f"SELECT {ARTICLE_COLUMNS}, group_concat(t.name, char(31))"
             " FROM subscriptions s"
@@ -179,10 +180,15 @@ class ChatStore(Database):
             " WHERE s.chat_id = ?1 AND a.seq > ?2 AND a.seq <= ?3"
             " AND NOT EXISTS (SELECT 1 FROM deliveries d"
             "                 WHERE d.chat_id = ?1 AND d.article_seq = a.seq)"
+            # A story the chat got from another outlet is not sent again.
+            " AND (a.story IS NULL OR NOT EXISTS (SELECT 1 FROM articles c"
+            "      JOIN deliveries d ON d.chat_id = ?1 AND d.article_seq = c.seq"
+            "      WHERE c.story = a.story))"
             " GROUP BY a.seq ORDER BY a.published_ts DESC, a.seq DESC",
             (chat_id, after_seq, upto_seq),
         )
-        return [(article_from_row(row[:8]), tuple(row[8].split("\x1f"))) for row in rows]
+        return [(article_from_row(row[:ARTICLE_WIDTH]), tuple(row[ARTICLE_WIDTH].split("\x1f")))
+                for row in rows]
 
     @writing
     def record_deliveries(

@@ -198,6 +198,92 @@ def _migration_9(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX articles_published_by_seq ON articles (seq, published_ts)")
 
 
+def _migration_10(db: sqlite_utils.Database) -> None:
+    """Articles keep their page's canonical address (``url``, '' for articles from files) and
+    the feed that brought them (``feed_id``, NULL for files): another feed carrying the same
+    page leaves the article as that feed wrote it."""
+    _run(
+        db,
+        """
+        ALTER TABLE articles ADD COLUMN url TEXT NOT NULL DEFAULT '';
+        ALTER TABLE articles ADD COLUMN feed_id INTEGER;
+        """,
+    )
+
+
+def _migration_11(db: sqlite_utils.Database) -> None:
+    """Followed feeds: the admin's settings and each feed's poll state."""
+    _run(
+        db,
+        """
+        CREATE TABLE feeds (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,           -- the URL first added with: GUID ids use it
+            url TEXT NOT NULL UNIQUE,           -- where to fetch now (a 301/308 moves it)
+            name TEXT NOT NULL,
+            title TEXT NOT NULL DEFAULT '',     -- the feed's own title
+            tags_json TEXT NOT NULL,
+            category TEXT NOT NULL,
+            interval_seconds INTEGER NOT NULL,
+            full_text INTEGER NOT NULL,
+            etag TEXT,
+            last_modified TEXT,
+            last_status TEXT NOT NULL DEFAULT '',
+            last_error TEXT,
+            failures INTEGER NOT NULL DEFAULT 0,
+            last_success TEXT,
+            last_polled TEXT,
+            next_poll_ts INTEGER,               -- NULL: disabled (410)
+            alerted INTEGER NOT NULL DEFAULT 0,
+            articles INTEGER NOT NULL DEFAULT 0,  -- articles this feed added
+            added_at TEXT NOT NULL
+        );
+        CREATE INDEX feeds_due ON feeds (next_poll_ts) WHERE next_poll_ts IS NOT NULL;
+        """,
+    )
+
+
+def _migration_12(db: sqlite_utils.Database) -> None:
+    """Stories: near-identical copies from different outlets share a story key (the id of the
+    story's first copy; NULL: a story of its own). MinHash signatures and their LSH band keys
+    find a new article's earlier copies with indexed lookups."""
+    _run(
+        db,
+        """
+        ALTER TABLE articles ADD COLUMN story TEXT;
+        CREATE INDEX articles_story ON articles (story, published_ts DESC, seq DESC)
+            WHERE story IS NOT NULL;
+        CREATE TABLE story_signatures (
+            article_seq INTEGER PRIMARY KEY,
+            signature BLOB NOT NULL
+        );
+        CREATE TABLE story_bands (
+            band_key INTEGER NOT NULL,
+            article_seq INTEGER NOT NULL,
+            published_ts INTEGER NOT NULL,
+            PRIMARY KEY (band_key, article_seq)
+        ) WITHOUT ROWID;
+        CREATE INDEX story_bands_by_article ON story_bands (article_seq);
+        """,
+    )
+
+
+def _migration_13(db: sqlite_utils.Database) -> None:
+    """Pruned articles: their ids, so a feed still carrying one does not bring it back (to be
+    sent again), and the highest seq ever used, so seqs are never reused below a chat's
+    digest watermark."""
+    _run(
+        db,
+        """
+        CREATE TABLE pruned_articles (
+            id TEXT PRIMARY KEY,
+            seq INTEGER NOT NULL,
+            pruned_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
     _migration_2,
@@ -208,6 +294,10 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_7,
     _migration_8,
     _migration_9,
+    _migration_10,
+    _migration_11,
+    _migration_12,
+    _migration_13,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -92,6 +92,10 @@ def test_first_release_database_upgrades_itself_on_open(tmp_path):
         assert titles(upgraded, "queued") == []  # only in the old body
         assert titles(upgraded, "pier") == [article.title]
         assert_index_matches_articles(upgraded)
+        # Feeds' tables and the article's new columns: no URL, no feed, a story of its own.
+        assert upgraded.get_article(article.id).url == ""
+        assert upgraded.feeds() == []
+        assert upgraded.story_keys([article.id]) == {article.id: article.id}
 
 
 def test_database_from_a_newer_release_is_refused(tmp_path):
