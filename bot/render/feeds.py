@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot.errors import NewsbotError
+from bot.feeds.errors import FeedAlreadyFollowed, FeedNotFound
 from bot.render.buttons import Button, button, clip
-from bot.render.markup import MESSAGE_LIMIT, escape, fit, shorten, telegram_length
+from bot.render.markup import MESSAGE_LIMIT, escape, fit, fit_parts, telegram_length
 
 if TYPE_CHECKING:
     from bot.feeds.model import FeedPollReport, PollResult, StoredFeed
@@ -85,13 +86,14 @@ def _feed_item(feed: StoredFeed, room: int) -> str:
         facts.append("tags: " + ", ".join(feed.settings.tags))
     if feed.settings.full_text:
         facts.append("full text")
-    lines = [
-        f"<b>{feed.id}. {escape(clip(feed_name(feed), 150))}</b>",
-        f"<code>{escape(clip(feed.settings.url, _URL_SHOWN))}</code>",
-        escape(" · ".join(facts)),
-        _problem(feed),
+    parts = [
+        ("", f"<b>{feed.id}. {escape(clip(feed_name(feed), 150))}</b>"),
+        ("\n", f"<code>{escape(clip(feed.settings.url, _URL_SHOWN))}</code>"),
+        ("\n", escape(" · ".join(facts))),
+        ("\n", _problem(feed)),
     ]
-    return shorten("\n".join(line for line in lines if line), room)
+    # The ⚠ line is never cut: the URL, the facts, then the name give way first.
+    return fit_parts(parts, (1, 2, 0), room)
 
 
 def render_feeds_page(feeds: Sequence[StoredFeed], offset: int = 0,
@@ -198,9 +200,8 @@ def render_feed_alert(feed: StoredFeed, report: FeedPollReport) -> str:
 def render_feed_error(exc: NewsbotError) -> str | None:
     """Words for the feeds' own errors (``FeedNotFound``, ``FeedAlreadyFollowed``); None
     for any other error, which ``render_error`` words."""
-    ref = getattr(exc, "ref", None)
-    if type(exc).__name__ == "FeedNotFound" and ref is not None:
-        return render_feed_not_found(str(ref))
-    if type(exc).__name__ == "FeedAlreadyFollowed":
+    if isinstance(exc, FeedNotFound):
+        return render_feed_not_found(exc.ref)
+    if isinstance(exc, FeedAlreadyFollowed):
         return render_feed_already(exc.url, exc.feed_id)
     return None
