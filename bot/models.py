@@ -50,6 +50,9 @@ class Article:
     # The canonical address of the article's page ("" for articles from files); not part of
     # content_hash, so stored articles without one stay unchanged.
     url: str = ""
+    # The sources of other copies of the same story (other outlets' near-identical copies),
+    # filled by the query service where a story is shown once; never stored, not hashed.
+    also: tuple[str, ...] = ()
 
     @property
     def paragraphs(self) -> list[str]:

@@ -6,21 +6,31 @@ event loop with ``asyncio.to_thread``. ``NewsService`` is one object made of par
 - ``importing``: files, directories and seeds into the store;
 - ``reading``: latest, search, articles, tags, statistics;
 - ``summaries``: stored summaries, made on first use or all at once;
-- ``chats``: subscriptions, schedules, digests' content and delivery records.
+- ``chats``: subscriptions, schedules, digests' content and delivery records;
+- ``stories``: a story with copies from several outlets shown once, naming the others;
+- ``feeds``: followed feeds, each poll's entries saved and summarised, pruning.
 """
 
 from bot.service.base import DEFAULT_SENTENCES, MAX_OFFSET, MAX_PAGE, SummariseFunc
 from bot.service.chats import ChatService, SubscribeResult
+from bot.service.feeds import FeedService
 from bot.service.importing import IMPORT_BATCH, ImportingService
 from bot.service.reading import ReadingService
 from bot.service.summaries import SummaryService
 
 
-class NewsService(ImportingService, ReadingService, SummaryService, ChatService):
+class NewsService(ImportingService, ReadingService, SummaryService, ChatService,
+                  FeedService):
     """The query service over one store."""
 
 
 __all__ = [
-    "DEFAULT_SENTENCES", "IMPORT_BATCH", "MAX_OFFSET", "MAX_PAGE", "NewsService",
-    "SubscribeResult", "SummariseFunc",
+    "DEFAULT_SENTENCES",
+    "IMPORT_BATCH",
+    "MAX_OFFSET",
+    "MAX_PAGE",
+    "FeedService",
+    "NewsService",
+    "SubscribeResult",
+    "SummariseFunc",
 ]

@@ -36,6 +36,7 @@ class ServiceBase:
         seeds_dir: Path | None = None,
         default_timezone: str = "UTC",
         clock: Callable[[], datetime] | None = None,
+        keep_days: int | None = None,
     ) -> None:
         self.store = store
         self.default_timezone = default_timezone
@@ -43,6 +44,7 @@ class ServiceBase:
         self._summarise = summarise
         self.max_article_bytes = max_article_bytes
         self.seeds_dir = seeds_dir
+        self.keep_days = keep_days  # articles older than this are pruned; None: keep all
         self._import_lock = threading.Lock()
 
 

@@ -11,7 +11,7 @@ from bot.errors import EmptyArgument
 from bot.models import ChatSettings, Digest, DigestItem
 from bot.query import parse_tag_list
 from bot.schedule import is_due, parse_digest_time, parse_timezone
-from bot.service.base import ServiceBase
+from bot.service.stories import StoryService
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +21,7 @@ class SubscribeResult:
     unknown: list[str]  # followed, but no article carries them yet
 
 
-class ChatService(ServiceBase):
+class ChatService(StoryService):
     """Subscriptions, schedules, digest claims, digests and deliveries."""
 
     def subscribe(self, chat_id: int, tags_text: str) -> SubscribeResult:
@@ -106,12 +106,17 @@ class ChatService(ServiceBase):
         ]
 
     def build_digest(self, chat_id: int, limit: int = 10) -> Digest:
-        """What is new for the chat's tags since its previous digest, not yet delivered."""
+        """What is new for the chat's tags since its previous digest, not yet delivered; a
+        story once (``also`` naming its other copies' sources), and none the chat already
+        got from another outlet."""
         after, upto = self.store.digest_window(chat_id)
         candidates = self.store.digest_candidates(chat_id, after, upto)
+        candidates = self.one_per_story(candidates, lambda candidate: candidate[0])
         shown = candidates[:limit]
-        summaries = self.summaries([article for article, _ in shown])
-        items = [DigestItem(a, tags, summaries[a.id]) for a, tags in shown]
+        articles = self.with_also([article for article, _ in shown])
+        summaries = self.summaries(articles)
+        items = [DigestItem(a, tags, summaries[a.id])
+                 for a, (_, tags) in zip(articles, shown, strict=True)]
         rest = candidates[limit:]
         more_tag = rest[0][1][0] if rest else None
         return Digest(chat_id, items, len(rest), more_tag, upto)

@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.feeds.duplicate import THRESHOLD, stored_similarity
 from bot.store.database import Database, reading
 
 # Copies of one wire story appear within hours of each other; a window keeps stories on the
@@ -38,11 +37,14 @@ class StoryPrint:
 class StoryStore(Database):
     """Story keys: assigned as articles arrive, read to collapse copies."""
 
-    story_threshold: float = THRESHOLD
-
     def _assign_stories(self, conn: sqlite3.Connection, prints: Sequence[StoryPrint]) -> None:
         """Inside a write transaction: store each print and join its article to the story of
         its most similar earlier copy, if any (ties: the earliest copy)."""
+        if not prints:
+            return
+        # Imported here: datasketch and numpy take a while to load; most commands never group.
+        from bot.feeds.duplicate import THRESHOLD, stored_similarity
+
         window = int(STORY_WINDOW.total_seconds())
         for item in prints:
             row = conn.execute(
@@ -64,7 +66,7 @@ class StoryStore(Database):
             best: tuple[float, int, str] | None = None
             for other_seq, signature, story in candidates:
                 score = stored_similarity(item.signature, signature)
-                if score >= self.story_threshold and (best is None or score > best[0]):
+                if score >= THRESHOLD and (best is None or score > best[0]):
                     best = (score, other_seq, story)
             if best is not None:
                 _, other_seq, story = best
