@@ -453,3 +453,19 @@ def test_no_source_link_for_articles_without_an_http_page():
         assert "Read at source" not in "".join(render.render_full_article(article))
         assert render.source_button(article) is None
         assert [b.text for b in render.article_buttons(article)] == ["Full text", "Follow M&A"]
+
+
+def test_other_outlets_of_a_story_are_named_under_its_meta_line():
+    story = replace(ARTICLE, also=("Reuters", "B<B>C"))
+    assert render.render_card(story, SUMMARY).splitlines()[1:3] == [
+        "<i>1 Mar 2025, 09:30 · Port &lt;Amsel&gt; &amp; Co · World news</i>",
+        "also: Reuters, B&lt;B&gt;C"]
+    [listing] = render.render_latest([(story, SUMMARY)])
+    assert "\nalso: Reuters, B&lt;B&gt;C\n" in listing.text
+    many = replace(ARTICLE, also=tuple(f"Outlet {n}" for n in range(8)))
+    assert "also: Outlet 0, Outlet 1, Outlet 2, Outlet 3, Outlet 4 and 3 more" in (
+        render.render_card(many, SUMMARY))
+    digest = Digest(1, [DigestItem(story, ("M&A",), SUMMARY)], 0, None, 1)
+    assert "also: Reuters, B&lt;B&gt;C" in render.render_digest(digest)[0].text
+    page = SearchPage("q", [SearchHit(story, "", 0.0)], 0, 5, False)
+    assert "also: Reuters, B&lt;B&gt;C" in render.render_search_page(page, {})

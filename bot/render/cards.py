@@ -41,11 +41,26 @@ def highlight(snippet: str) -> str:
     return "".join(out)
 
 
+_ALSO_SHOWN = 5  # other outlets named under a story; the rest are counted
+
+
+def also_line(article: Article) -> str:
+    """«also: Reuters, BBC»: the other outlets that carried the same story; "" for none."""
+    if not article.also:
+        return ""
+    names = [clip(name, 40) for name in article.also[:_ALSO_SHOWN]]
+    more = len(article.also) - len(names)
+    return "also: " + escape(", ".join(names)) + (f" and {more} more" if more else "")
+
+
 def meta_line(article: Article, *, category: bool = True) -> str:
+    """The date, source (and category) line in italics, and the «also:» line under it when
+    other outlets carried the same story."""
     fields = [format_date(article.published), article.source]
     if category:
         fields.append(article.category)
-    return f"<i>{escape(' · '.join(fields))}</i>"
+    also = also_line(article)
+    return f"<i>{escape(' · '.join(fields))}</i>" + (f"\n{also}" if also else "")
 
 
 def tags_line(tags: tuple[str, ...] | list[str], label: str = "Tags") -> str:
