@@ -15,6 +15,7 @@ Modules, pure ones first (imports flow down this list)::
     fetch      Fetcher: async httpx GETs within limits, outcomes as data   (network)
     fulltext   teaser → page main text via Fetcher + trafilatura          (network)
     poll       poll_feed(): fetch → parse → full text → next FeedState, alerts  (network)
+    poller     poll_feeds(): the due feeds at once through one Fetcher, saved by the service
 
-Nothing here touches the store or Telegram; the poller that joins them lives above.
+Nothing here but ``poller`` touches the service, and nothing touches Telegram.
 """
