@@ -24,12 +24,12 @@ from telegram.ext import Application
 
 from bot.feeds.alerts import send_feed_alerts
 from bot.feeds.fetch import Fetcher
-from bot.feeds.model import FeedSettings
-from bot.feeds.poll import FeedState, PollResult, poll_feed
+from bot.feeds.model import FeedPollReport, FeedSettings, FeedState, PollResult, StoredFeed
+from bot.feeds.poll import poll_feed
+from bot.feeds.poller import poll_feeds
 from bot.render.feeds import render_poll_reports
 
 if TYPE_CHECKING:
-    from bot.feeds.model import FeedPollReport, StoredFeed
     from bot.handlers.context import NewsContext
     from bot.service import NewsService
 
@@ -37,13 +37,7 @@ logger = logging.getLogger(__name__)
 
 POLL_EVERY = 60.0  # seconds between looks for due feeds
 FIRST_POLL = 10.0  # seconds after start-up
-PollFeeds = Callable[..., Awaitable[list["FeedPollReport"]]]
-
-
-async def _poll_feeds(*args: Any, **kwargs: Any) -> list[FeedPollReport]:
-    from bot.feeds.poller import poll_feeds  # feedstore's; imported at merge
-
-    return await poll_feeds(*args, **kwargs)
+PollFeeds = Callable[..., Awaitable[list[FeedPollReport]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +55,7 @@ class FeedPolling:
     ``poll`` is ``poll_feeds`` (both injectable for tests and the benchmark)."""
 
     def __init__(self, bot: Bot, service: NewsService, admin_ids: Iterable[int], *,
-                 fetcher: Callable[[], Fetcher] = Fetcher, poll: PollFeeds = _poll_feeds) -> None:
+                 fetcher: Callable[[], Fetcher] = Fetcher, poll: PollFeeds = poll_feeds) -> None:
         self.bot = bot
         self.service = service
         self.admin_ids = frozenset(admin_ids)
