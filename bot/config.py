@@ -43,6 +43,8 @@ class Settings:
     webhook_url: str | None = None
     webhook_secret: str | None = field(default=None, repr=False)
     port: int = 8443
+    keep_days: int | None = None  # prune articles older than this; None: keep everything
+    allow_private_urls: bool = False  # feeds may live on loopback/private addresses
 
     def require_token(self) -> str:
         if not self.token:
@@ -133,7 +135,8 @@ def load_settings(
 
     A non-empty variable in the environment wins over the same name in ``.env``; a missing
     ``.env`` is fine. Raises InvalidSetting for a malformed ADMIN_IDS,
-    PORT (1-65535), NEWSBOT_MAX_ARTICLE_BYTES (1 or more) or NEWSBOT_TIMEZONE.
+    PORT (1-65535), NEWSBOT_MAX_ARTICLE_BYTES (1 or more), NEWSBOT_KEEP_DAYS (1 or more)
+    or NEWSBOT_TIMEZONE. NEWSBOT_ALLOW_PRIVATE_URLS is on for ``1``, ``true`` or ``yes``.
     """
     values: dict[str, str] = {}
     if env_file is not None and Path(env_file).is_file():
@@ -160,4 +163,8 @@ def load_settings(
         webhook_url=get("WEBHOOK_URL"),
         webhook_secret=get("WEBHOOK_SECRET"),
         port=_parse_int("PORT", get("PORT") or "8443", maximum=MAX_PORT),
+        keep_days=_parse_int("NEWSBOT_KEEP_DAYS", keep) if (keep := get("NEWSBOT_KEEP_DAYS"))
+        else None,
+        allow_private_urls=(get("NEWSBOT_ALLOW_PRIVATE_URLS") or "").lower()
+        in {"1", "true", "yes"},
     )

@@ -47,7 +47,9 @@ def test_import_then_search_lists_the_user_article_first(capsys):
     hits = run_json(capsys, "search", "Belarus")
     assert hits[0]["id"] == USER_ID
     assert hits[0]["title"] == USER_TITLE
-    assert set(hits[0]) == {"id", "title", "published", "category", "source", "tags", "snippet"}
+    assert set(hits[0]) == {"id", "title", "published", "category", "source", "tags", "url",
+                            "also", "snippet"}
+    assert (hits[0]["url"], hits[0]["also"]) == ("", [])
     assert "Belarus" in hits[0]["snippet"] and "\x02" not in hits[0]["snippet"]
     code, out, _ = run(capsys, "search", "Belarus")
     assert out.splitlines()[0] == f"{USER_ID}  2024-04-15 05:06  Politics: {USER_TITLE}"
@@ -82,7 +84,8 @@ def test_latest_with_filters_and_json_keys(capsys):
     run(capsys, "import", str(SEEDS))
     latest = run_json(capsys, "latest", "-n", "2")
     assert len(latest) == 2
-    assert set(latest[0]) == {"id", "title", "published", "category", "source", "tags"}
+    assert set(latest[0]) == {"id", "title", "published", "category", "source", "tags", "url",
+                              "also"}
     first, second = (datetime.fromisoformat(a["published"]) for a in latest)
     assert first >= second
     tagged = run_json(capsys, "latest", "--tag", "BELARUS")

@@ -99,3 +99,14 @@ def test_the_article_size_limit_must_be_positive():
         load_settings({"NEWSBOT_MAX_ARTICLE_BYTES": "0"}, env_file=None)
     assert (caught.value.name, caught.value.minimum, caught.value.maximum) == (
         "NEWSBOT_MAX_ARTICLE_BYTES", 1, None)
+
+
+def test_keep_days_and_private_urls_are_off_unless_set(tmp_path):
+    settings = load_settings({}, env_file=tmp_path / "missing.env")
+    assert (settings.keep_days, settings.allow_private_urls) == (None, False)
+    settings = load_settings({"NEWSBOT_KEEP_DAYS": "30", "NEWSBOT_ALLOW_PRIVATE_URLS": "1"},
+                             env_file=tmp_path / "missing.env")
+    assert (settings.keep_days, settings.allow_private_urls) == (30, True)
+    with pytest.raises(InvalidSetting) as raised:
+        load_settings({"NEWSBOT_KEEP_DAYS": "0"}, env_file=tmp_path / "missing.env")
+    assert raised.value.name == "NEWSBOT_KEEP_DAYS"

@@ -1,9 +1,9 @@
 """The ``newsbot`` command line: thin commands over the query service.
 
 Each command opens the store, calls the service and words its errors for the terminal
-(``terminal``); the commands live by job in ``reading`` (the store) and ``running``
-(Telegram). Exit codes: 0 success, 1 some inputs failed or a lookup found nothing, 2 usage
-errors.
+(``terminal``); the commands live by job in ``reading`` (the store), ``feeds`` (following
+feeds, pruning) and ``running`` (Telegram). Exit codes: 0 success, 1 some inputs failed or a
+lookup found nothing, 2 usage errors.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot import __version__
+from bot.cli.feeds import add_feed_commands
 from bot.cli.reading import (
     categories_command,
     import_command,
@@ -161,6 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--method", default="default", choices=SUMMARY_METHODS,
                      help="summariser method (default: default)")
     sub.add_argument("--language", help="english, ukrainian, russian (default: detect)")
+
+    add_feed_commands(command, common, _positive)
     return parser
 
 
@@ -171,6 +174,7 @@ def _open_service(args: argparse.Namespace, settings: Settings) -> NewsService:
         max_article_bytes=settings.max_article_bytes,
         seeds_dir=settings.seeds_dir,
         default_timezone=settings.timezone,
+        keep_days=settings.keep_days,
     )
 
 

@@ -92,6 +92,8 @@ def show_command(service: NewsService, args: argparse.Namespace) -> int:
     if article.subtitle and article.subtitle != article.title:
         print(article.subtitle)
     print(f"{article.published.isoformat()} · {article.source} · {article.category}")
+    if article.url:
+        print(article.url)
     if article.tags:
         print("Tags: " + ", ".join(article.tags))
     print()

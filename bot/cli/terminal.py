@@ -17,6 +17,13 @@ from bot.errors import (
     ImportInProgress,
     NewsbotError,
 )
+from bot.feeds.errors import (
+    AddressRefused,
+    FeedAlreadyFollowed,
+    FeedFormatError,
+    FeedNotFound,
+    OpmlFormatError,
+)
 from bot.models import (
     HIGHLIGHT_END,
     HIGHLIGHT_START,
@@ -45,6 +52,8 @@ def article_json(article: Article) -> dict[str, Any]:
         "category": article.category,
         "source": article.source,
         "tags": list(article.tags),
+        "url": article.url,
+        "also": list(article.also),
     }
 
 
@@ -61,7 +70,8 @@ def plain(text: str) -> str:
 def print_article_line(article: Article, extra: str = "") -> None:
     when = article.published.strftime("%Y-%m-%d %H:%M")
     print(f"{article.id}  {when}  {article.category}: {article.title}")
-    details = article.source + (f" · {', '.join(article.tags)}" if article.tags else "")
+    details = article.source + (f" (also: {', '.join(article.also)})" if article.also else "")
+    details += f" · {', '.join(article.tags)}" if article.tags else ""
     print(f"    {details}")
     if extra:
         print(f"    {extra}")
@@ -149,6 +159,16 @@ def describe_error(exc: NewsbotError) -> str:
             return f"{flag} must be a whole number from {exc.low}{high}, got {exc.value!r}"
         case ImportInProgress():
             return "an import is already running; try again when it has finished"
+        case FeedNotFound():
+            return f"No followed feed {exc.ref!r} (see: newsbot feeds list)."
+        case FeedAlreadyFollowed():
+            return f"{exc.url} is followed already as feed {exc.feed_id}."
+        case AddressRefused():
+            return f"cannot fetch {exc.url}: {exc.reason.replace('_', ' ')} {exc.detail}".rstrip()
+        case FeedFormatError():
+            return f"{exc.url}: {exc.reason}"
+        case OpmlFormatError():
+            return str(exc)
         case _:
             return str(exc)
 

@@ -50,7 +50,8 @@ class ReadingService(StoryService):
         return SearchPage(text, shown, offset, limit, has_more=len(hits) > limit)
 
     def article(self, article_id: str) -> Article:
-        return self.store.get_article(article_id.strip())
+        """One stored article, copies of a story included; ``also`` names the others'."""
+        return self.with_also([self.store.get_article(article_id.strip())])[0]
 
     def tags(self, limit: int = 30) -> list[TagCount]:
         return self.store.tag_counts(limit)
