@@ -90,11 +90,12 @@ def build_application(
     digest_first_check: float = digests.FIRST_CHECK,
     feed_poll_every: float | None = feed_job.POLL_EVERY,
     feed_first_poll: float = feed_job.FIRST_POLL,
-    fetcher: Callable[[], Fetcher] = Fetcher,
+    fetcher: Callable[[], Fetcher] | None = None,
 ) -> Application:
     """The bot with every handler registered; ``rate_limiter=False`` only for benchmarks,
     ``digest_check_every=None`` for no digest job, ``feed_poll_every=None`` for no feed
-    polling job; ``fetcher`` makes the feeds' HTTP client."""
+    polling job; ``fetcher`` makes the feeds' HTTP client (default: a ``Fetcher`` that
+    reaches private addresses only with NEWSBOT_ALLOW_PRIVATE_URLS)."""
     request, get_updates_request = build_requests()
     builder = (
         ApplicationBuilder()
@@ -115,7 +116,8 @@ def build_application(
     data.service = service
     data.settings = settings
     data.digests = DigestSender(application.bot, service, chat_interval=chat_interval)
-    data.feeds = FeedPolling(application.bot, service, settings.admin_ids, fetcher=fetcher)
+    data.feeds = FeedPolling(application.bot, service, settings.admin_ids, fetcher=fetcher or (
+        lambda: Fetcher(allow_private=settings.allow_private_urls or None)))
 
     # Group -1 runs before the commands: any message marks its chat reachable again.
     application.add_handler(

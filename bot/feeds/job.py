@@ -1,11 +1,12 @@
 """The running bot's feed polling: a repeating job polls the due feeds in the background,
 /pollnow polls them all, /addfeed checks a new feed by polling it once.
 
-One poll runs at a time (a second request while one runs is refused, not queued), in a task
-of its own: the job returns at once, so a slow feed never holds up replies, the next tick, or
-shutdown (``stop`` cancels it). Fetching is async; ``poll_feeds`` runs parsing, extraction,
-summarising and writing in worker threads. Alerts go to the admins through
-``send_feed_alerts`` as the poll meets them.
+One poll runs at a time (a second request while one runs is refused, not queued). It runs in
+a thread with an event loop and worker threads of its own: the job returns at once, and the
+bot's loop and workers (which run the replies' queries) never queue behind a poll's fetching,
+parsing, summarising or writing; a slow feed holds up neither replies, the next tick, nor
+shutdown (``stop`` cancels it). Alerts are sent from the bot's loop, through
+``send_feed_alerts``, as the poll meets them.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +39,9 @@ logger = logging.getLogger(__name__)
 
 POLL_EVERY = 60.0  # seconds between looks for due feeds
 FIRST_POLL = 10.0  # seconds after start-up
+POLL_WORKERS = 2  # threads for a poll's parsing, writing and summarising
 PollFeeds = Callable[..., Awaitable[list[FeedPollReport]]]
+AlertCallback = Callable[[StoredFeed, FeedPollReport], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +66,9 @@ class FeedPolling:
         self._fetcher = fetcher
         self._poll = poll
         self._task: asyncio.Task[list[FeedPollReport]] | None = None
+        self._thread = ThreadPoolExecutor(1, "feed-poll")
+        self._inner: tuple[asyncio.AbstractEventLoop, asyncio.Task | None] | None = None
+        self._stopping = False  # set once the poll is cancelled: the thread must not start
         self.completed = 0  # polls finished, failed ones included
 
     @property
@@ -92,16 +99,18 @@ class FeedPolling:
         return reports
 
     async def _poll_once(self, every_feed: bool) -> list[FeedPollReport]:
+        bot_loop = asyncio.get_running_loop()
+
+        async def alert(feed: StoredFeed, report: FeedPollReport) -> None:
+            # The bot's HTTP client belongs to the bot's loop: send from there.
+            await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(
+                self._alert(feed, report), bot_loop))
+
         try:
-            now = self.service.clock()
-            feeds = None
-            if every_feed:
-                listed = await asyncio.to_thread(self.service.list_feeds)
-                feeds = [f for f in listed if f.status != "disabled"]
-            async with self._fetcher() as fetcher:
-                reports = await self._poll(self.service, fetcher, now=now, feeds=feeds,
-                                           on_alert=self._alert)
+            reports = await bot_loop.run_in_executor(
+                self._thread, self._poll_in_own_loop, every_feed, alert)
         except asyncio.CancelledError:
+            self._cancel_inner()
             raise
         except Exception:
             # The next tick tries again; one broken poll must not end the job.
@@ -114,6 +123,39 @@ class FeedPolling:
                         sum(r.added for r in reports),
                         sum(1 for r in reports if r.status in ("error", "disabled")))
         return reports
+
+    def _poll_in_own_loop(self, every_feed: bool, alert: AlertCallback) -> list[FeedPollReport]:
+        """The poll, on an event loop of its own in the polling thread, its blocking work
+        in ``POLL_WORKERS`` threads of its own: the bot's loop and its worker threads (which
+        run the replies' queries) only ever wait for the result."""
+        with asyncio.Runner() as runner:
+            runner.get_loop().set_default_executor(
+                ThreadPoolExecutor(POLL_WORKERS, "feed-poll-work"))
+            try:
+                return runner.run(self._poll_feeds(every_feed, alert))
+            finally:
+                self._inner = None
+
+    async def _poll_feeds(self, every_feed: bool, alert: AlertCallback) -> list[FeedPollReport]:
+        self._inner = (asyncio.get_running_loop(), asyncio.current_task())
+        if self._stopping:
+            raise asyncio.CancelledError
+        now = self.service.clock()
+        feeds = None
+        if every_feed:
+            listed = await asyncio.to_thread(self.service.list_feeds)
+            feeds = [f for f in listed if f.status != "disabled"]
+        async with self._fetcher() as fetcher:
+            return await self._poll(self.service, fetcher, now=now, feeds=feeds,
+                                    on_alert=alert)
+
+    def _cancel_inner(self) -> None:
+        self._stopping = True
+        inner = self._inner
+        if inner is not None:
+            loop, task = inner
+            with contextlib.suppress(RuntimeError):  # that loop has just closed
+                loop.call_soon_threadsafe(task.cancel)  # type: ignore[union-attr]
 
     async def _alert(self, feed: StoredFeed, report: FeedPollReport) -> None:
         await send_feed_alerts(self.bot, self.admin_ids, [(feed, report)])
@@ -132,11 +174,13 @@ class FeedPolling:
         return FeedCheck(result, feed, report)
 
     async def stop(self) -> None:
-        """Cancel a running poll (shutdown must not wait for a slow feed)."""
+        """Cancel a running poll (shutdown must not wait for a slow feed) and wait for its
+        thread to end (at most the blocking call it is in: one save or parse)."""
         if self._task is not None and not self._task.done():
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        await asyncio.to_thread(self._thread.shutdown)
 
 
 async def poll_due_feeds(context: NewsContext) -> None:
