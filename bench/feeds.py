@@ -287,6 +287,7 @@ def main() -> None:
         serve(args.data, args.feeds, args.items, hosts, args.serve)
         return
 
+    load_before = os.getloadavg()[0]
     shutil.rmtree(args.workdir, ignore_errors=True)
     args.workdir.mkdir(parents=True)
     port_file = args.workdir / "port"
@@ -305,7 +306,6 @@ def main() -> None:
                 sys.exit(f"the feed server did not start:\n{server.stderr.read()[-2000:]}")
             time.sleep(0.1)
         port = int(port_file.read_text())
-        stories = args.feeds * args.items
         cron_db = args.workdir / "cron.db"
         follow_every_feed(cron_db, args.feeds, hosts, port)
         first, first_reports = cli_poll(cron_db, env, peak)
@@ -314,12 +314,18 @@ def main() -> None:
         second, second_reports = cli_poll(cron_db, env, peak)
         second_peak = peak.peak
         articles, summaries = article_count(cron_db), summary_count(cron_db)
+        started = time.perf_counter()  # for reference: a CLI command's start-up, no network
+        subprocess.run([sys.executable, "-m", "bot", "--db", str(cron_db), "feeds", "list",
+                        "--json"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, check=True)
+        startup = time.perf_counter() - started
+        server_peak = peak.peaks.get(server.pid, 0)
         latency = None
         if not args.skip_latency:
             peak.peak = 0
             bot_db = args.workdir / "bot.db"
             follow_every_feed(bot_db, args.feeds, hosts, port)
-            latency = latency_during_poll(bot_db, env, stories, args.rate, peak)
+            # As many articles as the cron poll stored (entries without a title are skipped).
+            latency = latency_during_poll(bot_db, env, articles, args.rate, peak)
             latency["peak"] = peak.peak
     finally:
         server.send_signal(signal.SIGTERM)
@@ -347,10 +353,13 @@ def main() -> None:
               f"(p50 {latency['p50']:.1f}, p99 {latency['p99']:.1f}, max "
               f"{latency['max']:.0f}; /latest p95 {latency['latest_p95']:.0f}, /search p95 "
               f"{latency['search_p95']:.0f}; {latency['replies']} replies) | p95 ≤ 50 ms | all "
-              f"{stories:,} stories stored {latency['seconds']:.0f} s after start-up (timed over "
+              f"{articles:,} articles stored {latency['seconds']:.0f} s after start-up (timed over "
               f"the last {latency['measured']:.0f} s) | "
               f"{latency['peak'] / mb:.0f} MB |")
-    print(f"\nafter the polls: {articles:,} articles, {summaries:,} summaries; "
+    print(f"\nthe feed server's own peak RSS: {server_peak / mb:.0f} MB (included above); "
+          f"`newsbot feeds list --json` (start-up alone): {startup:.1f} s; load average "
+          f"before {load_before:.1f}, after {os.getloadavg()[0]:.1f} (shared machine)")
+    print(f"after the polls: {articles:,} articles, {summaries:,} summaries; "
           f"{args.rate:g} bot updates/s offered"
           + (f"; API errors {latency['rejected']}; bot tracebacks: {latency['errors']}"
              if latency else ""))

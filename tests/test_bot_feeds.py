@@ -3,6 +3,7 @@ against the Bot API stand-in and a local HTTP server serving feeds (no internet)
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
@@ -267,4 +268,24 @@ async def test_one_story_from_two_outlets_is_shown_once_naming_the_other(api, ne
     answer = await api.inline_answer(api.push_inline_query("crane operators"))
     [result] = answer["results"]
     assert "also: " in result["input_message_content"]["message_text"]
+    assert_all_sent(api)
+
+
+async def test_feeds_pages_with_buttons(api, newsbot):
+    from bot.feeds.model import FeedSettings
+
+    service = newsbot.bot_data.service
+    for n in range(1, 10):  # stored unchecked: paging needs no fetch
+        await asyncio.to_thread(service.add_feed, FeedSettings(f"https://f{n}.example/rss"))
+    [listing] = await say(api, ADMIN, "/feeds")
+    assert listing.text.splitlines()[0] == "Followed feeds (1–8 of 9)"
+    assert [b["text"] for b in listing.buttons][-1] == "Next ›"
+    await api.callback_answer(api.press(listing, "Next ›", user_id=ADMIN))
+    await api.until(lambda: "(9–9 of 9)" in listing.text)
+    assert [b["text"] for b in listing.buttons] == ["Remove 9", "‹ Prev"]
+    answer = await api.callback_answer(api.press(listing, "Remove 9", user_id=ADMIN))
+    assert answer["text"] == "Stopped following feed 9: https://f9.example/rss."
+    await api.until(lambda: "(1–8 of 8)" in listing.text)
+    forged = await api.callback_answer(api.push_callback(listing, "feeds:x", user_id=ADMIN))
+    assert forged["text"] == "That list has changed — send /feeds again."
     assert_all_sent(api)

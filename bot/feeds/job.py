@@ -69,7 +69,6 @@ class FeedPolling:
         self._thread = ThreadPoolExecutor(1, "feed-poll")
         self._inner: tuple[asyncio.AbstractEventLoop, asyncio.Task | None] | None = None
         self._stopping = False  # set once the poll is cancelled: the thread must not start
-        self.completed = 0  # polls finished, failed ones included
 
     @property
     def running(self) -> bool:
@@ -116,8 +115,6 @@ class FeedPolling:
             # The next tick tries again; one broken poll must not end the job.
             logger.exception("Polling feeds failed")
             return []
-        finally:
-            self.completed += 1
         if reports:
             logger.info("Polled %d feeds: %d new articles, %d failed", len(reports),
                         sum(r.added for r in reports),
