@@ -146,16 +146,20 @@ def group_stories(stories: Iterable[tuple[str, str, str]], threshold: float = TH
     return grouper.groups()
 
 
-BANDS, ROWS = 32, 2  # as StoryGrouper's LSH: 32 bands of 2 rows
+# The store's LSH: 16 bands of 2 rows over the first 32 values. A pair at similarity 0.5
+# shares a band with probability 0.99 (0.9992 at 0.6); each band is a row of an index that
+# every new article writes into at random places, so half StoryGrouper's 32 bands halves
+# the pages a poll's commit writes.
+BANDS, ROWS = 16, 2
 _BAND_SALT = np.uint64(0x9E3779B97F4A7C15)
 
 
 def band_keys(signature: StorySignature) -> list[int]:
     """The signature's LSH band keys as signed 64-bit integers (for SQLite): two stories
-    share a key when one of their 32 bands of 2 values is equal, which is how candidates
-    are found (a pair at similarity 0.5 shares one with probability 0.9999). The band's
-    number is mixed in, so equal values in different bands are different keys."""
-    values = np.array(signature.hashvalues, dtype=np.uint64).reshape(BANDS, ROWS)
+    share a key when one of their ``BANDS`` bands of ``ROWS`` values is equal, which is how
+    the store finds candidates. The band's number is mixed in, so equal values in different
+    bands are different keys."""
+    values = np.array(signature.hashvalues[:BANDS * ROWS], dtype=np.uint64).reshape(BANDS, ROWS)
     keys = (values[:, 0] << np.uint64(32)) | values[:, 1]
     keys ^= np.arange(1, BANDS + 1, dtype=np.uint64) * _BAND_SALT
     return [int(k) for k in keys.view(np.int64)]

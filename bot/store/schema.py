@@ -260,10 +260,8 @@ def _migration_12(db: sqlite_utils.Database) -> None:
         CREATE TABLE story_bands (
             band_key INTEGER NOT NULL,
             article_seq INTEGER NOT NULL,
-            published_ts INTEGER NOT NULL,
             PRIMARY KEY (band_key, article_seq)
         ) WITHOUT ROWID;
-        CREATE INDEX story_bands_by_article ON story_bands (article_seq);
         """,
     )
 

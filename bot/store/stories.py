@@ -55,12 +55,12 @@ class StoryStore(Database):
             seq, published_ts = row
             keys = json.dumps(list(item.band_keys))
             candidates = conn.execute(
-                "SELECT s.article_seq, s.signature, coalesce(a.story, a.id) FROM story_signatures s"
-                " JOIN articles a ON a.seq = s.article_seq"
-                " WHERE s.article_seq IN (SELECT DISTINCT article_seq FROM story_bands"
-                "   WHERE band_key IN (SELECT value FROM json_each(?))"
-                "   AND published_ts BETWEEN ? AND ? AND article_seq != ?)"
-                " ORDER BY s.article_seq",
+                "SELECT s.article_seq, s.signature, coalesce(a.story, a.id)"
+                " FROM (SELECT DISTINCT article_seq FROM story_bands"
+                "       WHERE band_key IN (SELECT value FROM json_each(?))) b"
+                " JOIN articles a ON a.seq = b.article_seq"
+                " JOIN story_signatures s ON s.article_seq = b.article_seq"
+                " WHERE a.published_ts BETWEEN ? AND ? AND a.seq != ? ORDER BY a.seq",
                 (keys, published_ts - window, published_ts + window, seq),
             ).fetchall()
             best: tuple[float, int, str] | None = None
@@ -76,11 +76,9 @@ class StoryStore(Database):
                 "INSERT OR REPLACE INTO story_signatures (article_seq, signature) VALUES (?, ?)",
                 (seq, item.signature),
             )
-            conn.execute("DELETE FROM story_bands WHERE article_seq = ?", (seq,))
             conn.executemany(
-                "INSERT OR IGNORE INTO story_bands (band_key, article_seq, published_ts)"
-                " VALUES (?, ?, ?)",
-                [(key, seq, published_ts) for key in item.band_keys],
+                "INSERT OR IGNORE INTO story_bands (band_key, article_seq) VALUES (?, ?)",
+                [(key, seq) for key in item.band_keys],
             )
 
     @reading
