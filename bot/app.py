@@ -7,7 +7,7 @@ import asyncio
 import itertools
 import logging
 import signal
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
@@ -28,6 +28,9 @@ from bot import digests, render
 from bot.config import Settings
 from bot.digests import DigestSender
 from bot.errors import MissingSetting, TokenRejected, WeakSecret
+from bot.feeds import job as feed_job
+from bot.feeds.fetch import Fetcher
+from bot.feeds.job import FeedPolling
 from bot.handlers.chat_admins import ChatAdmins
 from bot.handlers.chats import chat_migrated, member_changed, membership_changed
 from bot.handlers.commands import COMMANDS, button, menu
@@ -75,10 +78,15 @@ def build_application(
     digest_check_every: float | None = digests.CHECK_EVERY,
     digest_first_check: float = digests.FIRST_CHECK,
     chat_admins: ChatAdmins | None = None,
+    feed_poll_every: float | None = feed_job.POLL_EVERY,
+    feed_first_poll: float = feed_job.FIRST_POLL,
+    fetcher: Callable[[], Fetcher] | None = None,
 ) -> Application:
     """The bot with every handler registered; ``rate_limiter=False`` only for benchmarks,
-    ``digest_check_every=None`` for no digest job, ``chat_admins`` for another cache of groups'
-    administrators (its clock and time to live)."""
+    ``digest_check_every=None`` for no digest job, ``feed_poll_every=None`` for no feed
+    polling job; ``chat_admins`` for another cache of groups' administrators (its clock and
+    time to live); ``fetcher`` makes the feeds' HTTP client (default: a ``Fetcher`` that
+    reaches private addresses only with NEWSBOT_ALLOW_PRIVATE_URLS)."""
     request, get_updates_request = build_requests()
     builder = (
         ApplicationBuilder()
@@ -88,6 +96,7 @@ def build_application(
         .request(request)
         .get_updates_request(get_updates_request)
         .post_init(prepare)
+        .post_stop(feed_job.stop_feed_polling)
     )
     if settings.base_url:
         builder = builder.base_url(settings.base_url)
@@ -100,6 +109,8 @@ def build_application(
     data.digests = DigestSender(application.bot, service, chat_interval=chat_interval)
     if chat_admins is not None:
         data.chat_admins = chat_admins
+    data.feeds = FeedPolling(application.bot, service, settings.admin_ids, fetcher=fetcher or (
+        lambda: Fetcher(allow_private=settings.allow_private_urls or None)))
 
     # Group -1 runs before the commands: any message marks its chat reachable again.
     application.add_handler(
@@ -117,6 +128,9 @@ def build_application(
     if digest_check_every is not None:
         digests.schedule_digests(application, check_every=digest_check_every,
                                  first=digest_first_check)
+    if feed_poll_every is not None:
+        feed_job.schedule_feed_polling(application, every=feed_poll_every,
+                                       first=feed_first_poll)
     return application
 
 

@@ -29,6 +29,7 @@ from bot.render.buttons import (
     full_text_label,
     page_buttons,
     parse_callback,
+    source_button,
     tag_buttons,
 )
 from bot.render.cards import (
@@ -39,6 +40,7 @@ from bot.render.cards import (
     render_full_article,
     render_search_page,
     render_summary,
+    source_link,
 )
 from bot.render.i18n import DEFAULT_LANGUAGE, language_for, languages
 from bot.render.lists import ListMessage, render_digest, render_latest
@@ -100,21 +102,19 @@ from bot.render.wording import (
 )
 
 __all__ = [
-    "ALREADY_IMPORTING", "ARTICLE_USAGE", "CALLBACK_LIMIT", "CHAT_ADMINS_ONLY",
-    "DEFAULT_LANGUAGE", "DIGEST_TIME_USAGE", "ELLIPSIS", "EXPIRED", "FOLLOW_TAG",
-    "LANGUAGE_VERB", "LATEST_USAGE", "MESSAGE_LIMIT", "NOT_ADMIN", "NO_TAGS_ON_ARTICLE",
-    "PRIVATE_CHAT_ONLY", "REIMPORTING", "SEARCH_USAGE",
-    "SOMETHING_WRONG", "SUBSCRIBE_USAGE", "TIMEZONE_USAGE", "UNFOLLOW_TAG",
+    "ALREADY_IMPORTING", "ARTICLE_USAGE", "CALLBACK_LIMIT", "CHAT_ADMINS_ONLY", "DEFAULT_LANGUAGE",
+    "DIGEST_TIME_USAGE", "ELLIPSIS", "EXPIRED", "FOLLOW_TAG", "LANGUAGE_VERB", "LATEST_USAGE",
+    "MESSAGE_LIMIT", "NOT_ADMIN", "NO_TAGS_ON_ARTICLE", "PRIVATE_CHAT_ONLY", "REIMPORTING",
+    "SEARCH_USAGE", "SOMETHING_WRONG", "SUBSCRIBE_USAGE", "TIMEZONE_USAGE", "UNFOLLOW_TAG",
     "UNSUBSCRIBE_USAGE", "USAGES", "WELCOME", "Button", "ListMessage", "article_buttons",
     "article_header", "button_rows", "callback_data", "clip", "error_alert", "escape", "fit",
     "follow_alert", "format_date", "full_text_label", "highlight", "inline_notice",
-    "language_buttons",
-    "language_for", "languages", "pack", "page_buttons", "parse_callback", "render_card",
-    "render_digest", "render_error", "render_full_article", "render_help",
-    "render_import_report", "render_language_choice", "render_language_set",
-    "render_latest", "render_no_latest", "render_no_results", "render_no_subscriptions",
-    "render_not_chat_admin", "render_nothing_new", "render_schedule", "render_search_page",
-    "render_stats", "render_subscribed", "render_subscriptions", "render_summary",
-    "render_tags", "render_unsubscribed", "render_usage", "render_welcome", "shorten",
-    "split", "tag_buttons", "telegram_length", "translate", "unfollow_alert",
+    "language_buttons", "language_for", "languages", "pack", "page_buttons", "parse_callback",
+    "render_card", "render_digest", "render_error", "render_full_article", "render_help",
+    "render_import_report", "render_language_choice", "render_language_set", "render_latest",
+    "render_no_latest", "render_no_results", "render_no_subscriptions", "render_not_chat_admin",
+    "render_nothing_new", "render_schedule", "render_search_page", "render_stats",
+    "render_subscribed", "render_subscriptions", "render_summary", "render_tags",
+    "render_unsubscribed", "render_usage", "render_welcome", "shorten", "source_button",
+    "source_link", "split", "tag_buttons", "telegram_length", "translate", "unfollow_alert",
 ]
