@@ -7,6 +7,7 @@ import asyncio
 import itertools
 import logging
 import signal
+import sys
 from collections.abc import Callable, Sequence
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
@@ -81,12 +82,15 @@ def build_application(
     feed_poll_every: float | None = feed_job.POLL_EVERY,
     feed_first_poll: float = feed_job.FIRST_POLL,
     fetcher: Callable[[], Fetcher] | None = None,
+    feeds_in_child: bool | None = None,
 ) -> Application:
     """The bot with every handler registered; ``rate_limiter=False`` only for benchmarks,
     ``digest_check_every=None`` for no digest job, ``feed_poll_every=None`` for no feed
     polling job; ``chat_admins`` for another cache of groups' administrators (its clock and
     time to live); ``fetcher`` makes the feeds' HTTP client (default: a ``Fetcher`` that
-    reaches private addresses only with NEWSBOT_ALLOW_PRIVATE_URLS)."""
+    reaches private addresses only with NEWSBOT_ALLOW_PRIVATE_URLS); ``feeds_in_child``
+    polls in a ``newsbot feeds poll`` child process (default: when the store is a file and
+    no fetcher is injected)."""
     request, get_updates_request = build_requests()
     builder = (
         ApplicationBuilder()
@@ -109,8 +113,15 @@ def build_application(
     data.digests = DigestSender(application.bot, service, chat_interval=chat_interval)
     if chat_admins is not None:
         data.chat_admins = chat_admins
-    data.feeds = FeedPolling(application.bot, service, settings.admin_ids, fetcher=fetcher or (
-        lambda: Fetcher(allow_private=settings.allow_private_urls or None)))
+    data.feeds = FeedPolling(
+        application.bot, service, settings.admin_ids,
+        fetcher=fetcher or (lambda: Fetcher(allow_private=settings.allow_private_urls or None)),
+        # A poll in its own process keeps its CPU-bound parsing and summaries off the GIL that
+        # replies need; an in-memory store (or an injected fetcher) polls in a thread instead.
+        child_poll=(sys.executable, "-m", "bot", "--db", service.store.path)
+        if feeds_in_child or (feeds_in_child is None and fetcher is None
+                              and service.store.path != ":memory:") else None,
+    )
 
     # Group -1 runs before the commands: any message marks its chat reachable again.
     application.add_handler(

@@ -63,6 +63,7 @@ class Clock:
 
 @contextlib.asynccontextmanager
 async def feedbot(api: BotAPIStandIn, seeds: Path, db: Path, **options):
+    options.setdefault("feeds_in_child", False)  # in process: the tests' clock applies
     async with running_newsbot(api, seeds, db, digest_check_every=None, **options) as app:
         try:
             yield app
@@ -170,15 +171,21 @@ async def test_feeds_marks_a_failing_feed_and_its_remove_button_works(api, newsb
     assert_all_sent(api)
 
 
-async def test_pollnow_brings_new_articles_into_latest(api, newsbot, feed_server):
+@pytest.mark.parametrize("in_child", [False, True], ids=["in-process", "child-process"])
+async def test_pollnow_brings_new_articles_into_latest(api, seeds, tmp_path, feed_server,
+                                                       in_child):
+    # The child process is what `newsbot run` uses with a store on disk.
     feed = Feed(feed_server, "/courier.xml", rss("Courier", ("Old quay story", "/q/1")))
-    await say(api, ADMIN, f"/addfeed {feed.url}")
-    feed.body = rss("Courier", ("Old quay story", "/q/1"), ("Lighthouse relit", "/q/2"))
-    _, report = await say(api, ADMIN, "/pollnow", replies=2)
-    assert report.text.splitlines()[:2] == ["Polled 1 feed", "New articles: 1"]
-    [latest] = await say(api, USER, "/latest 2")
-    assert [line for line in latest.text.splitlines() if line[:2] in ("1.", "2.")] == [
-        "1. Lighthouse relit", "2. Old quay story"]
+    async with feedbot(api, seeds, tmp_path / "news.db", feed_poll_every=None,
+                       feeds_in_child=in_child) as application:
+        assert (application.bot_data.feeds.child_poll is not None) == in_child
+        await say(api, ADMIN, f"/addfeed {feed.url}")
+        feed.body = rss("Courier", ("Old quay story", "/q/1"), ("Lighthouse relit", "/q/2"))
+        _, report = await say(api, ADMIN, "/pollnow", replies=2)
+        assert report.text.splitlines()[:2] == ["Polled 1 feed", "New articles: 1"]
+        [latest] = await say(api, USER, "/latest 2")
+        assert [line for line in latest.text.splitlines() if line[:2] in ("1.", "2.")] == [
+            "1. Lighthouse relit", "2. Old quay story"]
     assert_all_sent(api)
 
 

@@ -1,20 +1,23 @@
 """The running bot's feed polling: a repeating job polls the due feeds in the background,
 /pollnow polls them all, /addfeed checks a new feed by polling it once.
 
-One poll runs at a time (a second request while one runs is refused, not queued). It runs in
-a thread with an event loop and worker threads of its own: the job returns at once, and the
-bot's loop and workers (which run the replies' queries) never queue behind a poll's fetching,
-parsing, summarising or writing; a slow feed holds up neither replies, the next tick, nor
-shutdown (``stop`` cancels it). Alerts are sent from the bot's loop, through
-``send_feed_alerts``, as the poll meets them.
+One poll runs at a time (a second request while one runs is refused, not queued). With a
+store on disk it runs as a child process, ``newsbot feeds poll --json`` (``child_poll``):
+parsing and summarising hundreds of entries is CPU-bound Python, and in the bot's own
+process it would hold the interpreter lock that replies need; the child sends its alerts
+itself, as it does from cron. Otherwise (an in-memory store, or an injected fetcher or poll
+for tests) it runs in a thread with an event loop and worker threads of its own. Either way
+the job returns at once, a slow feed holds up neither replies, the next tick, nor shutdown
+(``stop`` cancels it, ending the child).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -60,12 +63,14 @@ class FeedPolling:
     ``poll`` is ``poll_feeds`` (both injectable for tests and the benchmark)."""
 
     def __init__(self, bot: Bot, service: NewsService, admin_ids: Iterable[int], *,
-                 fetcher: Callable[[], Fetcher] = Fetcher, poll: PollFeeds = poll_feeds) -> None:
+                 fetcher: Callable[[], Fetcher] = Fetcher, poll: PollFeeds = poll_feeds,
+                 child_poll: Sequence[str] | None = None) -> None:
         self.bot = bot
         self.service = service
         self.admin_ids = frozenset(admin_ids)
         self._fetcher = fetcher
         self._poll = poll
+        self.child_poll = child_poll
         self._task: asyncio.Task[list[FeedPollReport]] | None = None
         self._thread = ThreadPoolExecutor(1, "feed-poll")
         self._inner: tuple[asyncio.AbstractEventLoop, asyncio.Task | None] | None = None
@@ -101,6 +106,8 @@ class FeedPolling:
         return reports
 
     async def _poll_once(self, every_feed: bool) -> list[FeedPollReport]:
+        if self.child_poll is not None:
+            return await self._poll_in_child(every_feed)
         bot_loop = asyncio.get_running_loop()
 
         async def alert(feed: StoredFeed, report: FeedPollReport) -> None:
@@ -122,6 +129,29 @@ class FeedPolling:
             logger.info("Polled %d feeds: %d new articles, %d failed", len(reports),
                         sum(r.added for r in reports),
                         sum(1 for r in reports if r.status in ("error", "disabled")))
+        return reports
+
+    async def _poll_in_child(self, every_feed: bool) -> list[FeedPollReport]:
+        """``newsbot … feeds poll --json [--all]`` as a child process; its reports. A child
+        that fails to run is logged and the next tick tries again."""
+        command = [*self.child_poll, "feeds", "poll", "--json", *(["--all"] if every_feed else [])]
+        child = await asyncio.create_subprocess_exec(
+            *command, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE)
+        try:
+            out, _ = await child.communicate()  # its stderr (alerts, log lines) is ours
+        except asyncio.CancelledError:
+            with contextlib.suppress(ProcessLookupError):
+                child.terminate()  # a poll killed half way loses and repeats nothing
+            await child.wait()
+            raise
+        try:
+            reports = [FeedPollReport(**item) for item in json.loads(out or b"[]")]
+        except (ValueError, TypeError):
+            logger.error("Polling feeds in a child process failed (exit %s)", child.returncode)
+            return []
+        if reports:
+            logger.info("Polled %d feeds: %d new articles, %d failed", len(reports),
+                        sum(r.added for r in reports), sum(1 for r in reports if r.failed))
         return reports
 
     def _poll_in_own_loop(self, every_feed: bool, alert: AlertCallback) -> list[FeedPollReport]:
