@@ -7,7 +7,8 @@ import asyncio
 import itertools
 import logging
 import signal
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
@@ -28,6 +29,9 @@ from bot import digests, render
 from bot.config import Settings
 from bot.digests import DigestSender
 from bot.errors import MissingSetting, TokenRejected, WeakSecret
+from bot.feeds import job as feed_job
+from bot.feeds.fetch import Fetcher
+from bot.feeds.job import FeedPolling
 from bot.handlers.chat_admins import ChatAdmins
 from bot.handlers.chats import chat_migrated, member_changed, membership_changed
 from bot.handlers.commands import COMMANDS, button, menu
@@ -75,10 +79,18 @@ def build_application(
     digest_check_every: float | None = digests.CHECK_EVERY,
     digest_first_check: float = digests.FIRST_CHECK,
     chat_admins: ChatAdmins | None = None,
+    feed_poll_every: float | None = feed_job.POLL_EVERY,
+    feed_first_poll: float = feed_job.FIRST_POLL,
+    fetcher: Callable[[], Fetcher] | None = None,
+    feeds_in_child: bool | None = None,
 ) -> Application:
     """The bot with every handler registered; ``rate_limiter=False`` only for benchmarks,
-    ``digest_check_every=None`` for no digest job, ``chat_admins`` for another cache of groups'
-    administrators (its clock and time to live)."""
+    ``digest_check_every=None`` for no digest job, ``feed_poll_every=None`` for no feed
+    polling job; ``chat_admins`` for another cache of groups' administrators (its clock and
+    time to live); ``fetcher`` makes the feeds' HTTP client (default: a ``Fetcher`` that
+    reaches private addresses only with NEWSBOT_ALLOW_PRIVATE_URLS); ``feeds_in_child``
+    polls in a ``newsbot feeds poll`` child process (default: when the store is a file and
+    no fetcher is injected)."""
     request, get_updates_request = build_requests()
     builder = (
         ApplicationBuilder()
@@ -88,6 +100,7 @@ def build_application(
         .request(request)
         .get_updates_request(get_updates_request)
         .post_init(prepare)
+        .post_stop(feed_job.stop_feed_polling)
     )
     if settings.base_url:
         builder = builder.base_url(settings.base_url)
@@ -100,6 +113,15 @@ def build_application(
     data.digests = DigestSender(application.bot, service, chat_interval=chat_interval)
     if chat_admins is not None:
         data.chat_admins = chat_admins
+    data.feeds = FeedPolling(
+        application.bot, service, settings.admin_ids,
+        fetcher=fetcher or (lambda: Fetcher(allow_private=settings.allow_private_urls or None)),
+        # A poll in its own process keeps its CPU-bound parsing and summaries off the GIL that
+        # replies need; an in-memory store (or an injected fetcher) polls in a thread instead.
+        child_poll=(sys.executable, "-m", "bot", "--db", service.store.path)
+        if feeds_in_child or (feeds_in_child is None and fetcher is None
+                              and service.store.path != ":memory:") else None,
+    )
 
     # Group -1 runs before the commands: any message marks its chat reachable again.
     application.add_handler(
@@ -117,6 +139,9 @@ def build_application(
     if digest_check_every is not None:
         digests.schedule_digests(application, check_every=digest_check_every,
                                  first=digest_first_check)
+    if feed_poll_every is not None:
+        feed_job.schedule_feed_polling(application, every=feed_poll_every,
+                                       first=feed_first_poll)
     return application
 
 

@@ -16,6 +16,7 @@ DEFAULT_DB = Path("data/news.db")
 DEFAULT_SEEDS = Path("seeds")
 DEFAULT_MAX_ARTICLE_BYTES = 1024 * 1024
 
+
 @dataclass(frozen=True)
 class Settings:
     token: str | None = field(default=None, repr=False)  # never printed

@@ -238,7 +238,8 @@ def test_one_table_gives_menus_help_and_registration():
         "latest", "search", "article", "tags", "subscribe", "unsubscribe", "subscriptions",
         "alert", "alerts", "help", "digest", "digest_time", "timezone", "digest_off", "digest_on",
         "delivery", "quiet", "silent", "language"]
-    assert [name for name, _ in menu(admin=True)][-2:] == ["reimport", "stats"]
+    assert [name for name, _ in menu(admin=True)][-6:] == [
+        "reimport", "stats", "feeds", "addfeed", "removefeed", "pollnow"]
 
 
 def test_the_cli_log_handler_redacts_secrets_in_lines_and_tracebacks(capsys):

@@ -362,7 +362,6 @@ async def test_unexpected_errors_are_logged_and_apologised_for(api, seeds, tmp_p
     assert "RuntimeError: summariser exploded" in caplog.text
 
 
-
 async def test_bad_arguments_get_short_answers_with_usage(api, newsbot, caplog):
     [latest] = await say(api, USER, "/latest ²")  # str.isdigit said yes, int() said no
     assert latest.text.startswith("Usage: /latest [N] [tag]")
@@ -488,7 +487,7 @@ async def test_the_running_bot_sends_due_digests_from_its_repeating_job(api, see
             "Lighthouse keepers return", tags="Lighthouses", body="The lamp was repaired."))
         service.import_paths([tmp_path / "new"])
     async with running_newsbot(api, seeds, db_path, digest_check_every=0.2,
-                               digest_first_check=0.1) as application:
+                               digest_first_check=0.1, feed_poll_every=None) as application:
         [job] = application.job_queue.jobs()
         assert (job.name, job.job.trigger.interval.total_seconds()) == ("send_due_digests", 0.2)
         [digest] = await api.replies(USER, 1)

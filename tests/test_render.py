@@ -458,3 +458,37 @@ def test_costly_and_concurrent_searches_are_worded_for_chat_alert_and_inline():
     assert render.inline_notice(prefixes) == "That search is too broad — try fewer prefix* terms."
     for error in (prefixes, over_budget, busy):
         assert 0 < len(render.inline_notice(error)) <= 64
+
+
+def test_an_article_with_a_page_gets_a_source_button_and_an_escaped_link():
+    linked = replace(ARTICLE, url='https://news.example/a?x=1&y="2"')
+    [_header, link, *_] = render.render_full_article(linked)[0].split("\n\n")
+    assert link == '<a href="https://news.example/a?x=1&amp;y=&quot;2&quot;">Read at source</a>'
+    assert [(b.text, b.data, b.url) for b in render.article_buttons(linked, 2)][-1] == (
+        "Read at source 2", None, 'https://news.example/a?x=1&y="2"')
+    [listing] = render.render_latest([(linked, SUMMARY)])
+    assert [b.text for b in listing.rows[0]] == ["Full text 1", "Follow M&A", "Read at source 1"]
+
+
+def test_no_source_link_for_articles_without_an_http_page():
+    for url in ("", "javascript:alert(1)", "data:text/html,x", "https://x.example/" + "a" * 2100):
+        article = replace(ARTICLE, url=url)
+        assert "Read at source" not in "".join(render.render_full_article(article))
+        assert render.source_button(article) is None
+        assert [b.text for b in render.article_buttons(article)] == ["Full text", "Follow M&A"]
+
+
+def test_other_outlets_of_a_story_are_named_under_its_meta_line():
+    story = replace(ARTICLE, also=("Reuters", "B<B>C"))
+    assert render.render_card(story, SUMMARY).splitlines()[1:3] == [
+        "<i>1 Mar 2025, 09:30 · Port &lt;Amsel&gt; &amp; Co · World news</i>",
+        "also: Reuters, B&lt;B&gt;C"]
+    [listing] = render.render_latest([(story, SUMMARY)])
+    assert "\nalso: Reuters, B&lt;B&gt;C\n" in listing.text
+    many = replace(ARTICLE, also=tuple(f"Outlet {n}" for n in range(8)))
+    assert "also: Outlet 0, Outlet 1, Outlet 2, Outlet 3, Outlet 4 and 3 more" in (
+        render.render_card(many, SUMMARY))
+    digest = Digest(1, [DigestItem(story, ("M&A",), SUMMARY)], 0, None, 1)
+    assert "also: Reuters, B&lt;B&gt;C" in render.render_digest(digest)[0].text
+    page = SearchPage("q", [SearchHit(story, "", 0.0)], 0, 5, False)
+    assert "also: Reuters, B&lt;B&gt;C" in render.render_search_page(page, {})

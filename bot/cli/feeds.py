@@ -170,20 +170,18 @@ def alert_line(feed: StoredFeed, report: FeedPollReport) -> str:
     return f"feed {feed.id} ({_label(feed)}) is failing: {reason} ({failures} times in a row)"
 
 
-async def _send_alerts(settings: Settings, alerts: list[tuple[StoredFeed, FeedPollReport]]
-                       ) -> bool:
+async def _send_alerts(settings: Settings, alerts: list[tuple[StoredFeed, FeedPollReport]],
+                       service: NewsService) -> bool:
     """Send the alerts to the admins on Telegram; False when that is not possible here (no
     token or no ADMIN_IDS, or the bot's alert module is missing)."""
     if not (settings.token and settings.admin_ids):
         return False
-    try:
-        from bot.feeds.alerts import send_feed_alerts  # type: ignore[import-not-found]
-    except ImportError:  # the Telegram side's module, until it is merged
-        return False
     from bot.app import build_bot
+    from bot.feeds.alerts import admin_languages, send_feed_alerts
 
+    languages = admin_languages(service, settings.admin_ids)  # the CLI's one loop: may block
     async with build_bot(settings) as bot:
-        await send_feed_alerts(bot, settings.admin_ids, alerts)
+        await send_feed_alerts(bot, settings.admin_ids, alerts, languages.get)
     return True
 
 
@@ -201,7 +199,7 @@ def feeds_poll_command(service: NewsService, args: argparse.Namespace) -> int:
         feeds = [f for f in service.list_feeds() if not f.state.disabled] if args.all else None
         async with _fetcher(args.settings) as fetcher:
             reports = await poll_feeds(service, fetcher, now=now, feeds=feeds, on_alert=collect)
-        if alerts and not await _send_alerts(args.settings, alerts):
+        if alerts and not await _send_alerts(args.settings, alerts, service):
             for feed, report in alerts:
                 print(f"newsbot: alert: {alert_line(feed, report)}", file=sys.stderr)
         return reports

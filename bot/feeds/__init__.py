@@ -16,6 +16,8 @@ Modules, pure ones first (imports flow down this list)::
     fulltext   teaser → page main text via Fetcher + trafilatura          (network)
     poll       poll_feed(): fetch → parse → full text → next FeedState, alerts  (network)
     poller     poll_feeds(): the due feeds at once through one Fetcher, saved by the service
+    alerts     send_feed_alerts(): failing / recovered feeds to the admins     (Telegram)
+    job        FeedPolling: the running bot's polling job, /pollnow, /addfeed  (Telegram)
 
-Nothing here but ``poller`` touches the service, and nothing touches Telegram.
+Only ``poller`` and ``job`` touch the service; only ``alerts`` and ``job`` touch Telegram.
 """

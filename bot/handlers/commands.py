@@ -10,7 +10,16 @@ from telegram import Update
 
 from bot import render
 from bot.errors import NewsbotError
-from bot.handlers import admin, alerts, delivery, digests, language, reading, subscriptions
+from bot.handlers import (
+    admin,
+    alerts,
+    delivery,
+    digests,
+    feeds,
+    language,
+    reading,
+    subscriptions,
+)
 from bot.handlers.common import Handler, chat_language, is_private, reply
 from bot.handlers.context import NewsContext
 from bot.render.i18n import DEFAULT_LANGUAGE, N_, translator
@@ -67,6 +76,13 @@ COMMANDS: tuple[Command, ...] = (
     Command("reimport", admin.reimport_command, N_("Admin: re-import the seed articles"),
             admin=True),
     Command("stats", admin.stats_command, N_("Admin: store statistics"), admin=True),
+    Command("feeds", feeds.feeds_command, N_("Admin: followed feeds, failing ones marked"),
+            admin=True),
+    Command("addfeed", feeds.addfeed_command, N_("Admin: follow a feed: /addfeed URL [tags]"),
+            admin=True),
+    Command("removefeed", feeds.removefeed_command,
+            N_("Admin: stop following: /removefeed ID"), admin=True),
+    Command("pollnow", feeds.pollnow_command, N_("Admin: poll every feed now"), admin=True),
 )
 
 
@@ -90,6 +106,8 @@ BUTTONS: dict[str, ButtonHandler] = {
     render.REMOVE_ALERT_VERB: alerts.remove_alert_button,
     render.DELIVERY_VERB: delivery.delivery_button,
     render.LANGUAGE_VERB: language.language_button,
+    "feeds": feeds.feeds_page_button,
+    "rmfeed": feeds.remove_feed_button,
 }
 
 

@@ -56,9 +56,10 @@ def keyboard_rows(rows: Sequence[Sequence[render.Button]]) -> InlineKeyboardMark
     rows = [row for row in rows if row]
     if not rows:
         return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.text, callback_data=b.data) for b in row] for row in rows]
-    )
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(b.text, url=b.url) if b.url
+        else InlineKeyboardButton(b.text, callback_data=b.data)
+        for b in row] for row in rows])
 
 
 def keyboard(buttons: Sequence[render.Button], per_row: int = 2) -> InlineKeyboardMarkup | None:

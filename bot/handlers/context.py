@@ -13,6 +13,7 @@ from bot.handlers.chat_admins import ChatAdmins
 
 if TYPE_CHECKING:
     from bot.digests import DigestSender
+    from bot.feeds.job import FeedPolling
     from bot.service import NewsService
 
 
@@ -27,11 +28,12 @@ class BotData:
     settings: Settings = field(default_factory=Settings)
     digests: DigestSender | None = None
     chat_admins: ChatAdmins = field(default_factory=ChatAdmins)
+    feeds: FeedPolling | None = None
 
 
 class NewsContext(CallbackContext[ExtBot, dict, dict, BotData]):
     """The handlers' context: ``context.service``, ``context.settings``, ``context.digests``,
-    ``context.chat_admins``."""
+    ``context.chat_admins``, ``context.feeds``."""
 
     def __init__(self, application: Application, chat_id: int | None = None,
                  user_id: int | None = None) -> None:
@@ -58,6 +60,13 @@ class NewsContext(CallbackContext[ExtBot, dict, dict, BotData]):
         if sender is None:
             raise RuntimeError("BotData.digests is unset: build the bot with build_application")
         return sender
+
+    @property
+    def feeds(self) -> FeedPolling:
+        polling = self.bot_data.feeds
+        if polling is None:
+            raise RuntimeError("BotData.feeds is unset: build the bot with build_application")
+        return polling
 
 
 CONTEXT_TYPES = ContextTypes(context=NewsContext, bot_data=BotData)

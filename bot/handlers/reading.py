@@ -199,8 +199,10 @@ async def inline_query(update: Update, context: NewsContext) -> None:
             [], cache_time=0, is_personal=True, button=InlineQueryResultsButton(
                 text=render.inline_notice(exc, language), start_parameter="help"))
         return
-    results = [
-        InlineQueryResultArticle(
+    results = []
+    for article, summary in briefs:
+        source = render.source_button(article, language=language)
+        results.append(InlineQueryResultArticle(
             id=article.id,
             title=article.title[:256],
             description=(summary.sentences[0] if summary.sentences else article.subtitle)[:256],
@@ -208,7 +210,7 @@ async def inline_query(update: Update, context: NewsContext) -> None:
                 render.render_card(article, summary, language=language),
                 parse_mode=ParseMode.HTML
             ),
-        )
-        for article, summary in briefs
-    ]
+            url=source.url if source else None,
+            reply_markup=keyboard([source]) if source else None,
+        ))
     await update.inline_query.answer(results, cache_time=30, is_personal=False)

@@ -13,12 +13,22 @@ from bot.render.i18n import DEFAULT_LANGUAGE, N_, translator
 CALLBACK_LIMIT = int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA)  # 64 bytes
 FOLLOW_TAG = N_("Follow {tag}")  # tag buttons' labels
 UNFOLLOW_TAG = N_("Unfollow {tag}")
+URL_LIMIT = 2048  # characters of a link we show; longer ones are left out
+
+
+def is_linkable(url: str) -> bool:
+    """Whether ``url`` may become a link or a URL button: http(s), not absurdly long (a
+    javascript: or data: link must never reach a message)."""
+    return url.lower().startswith(("http://", "https://")) and len(url) <= URL_LIMIT
 
 
 @dataclass(frozen=True, slots=True)
 class Button:
+    """A callback button (``data``) or, with ``url`` set, a link button."""
+
     text: str
-    data: str
+    data: str | None
+    url: str | None = None
 
 
 def clip(text: str, size: int = 40) -> str:
@@ -55,14 +65,27 @@ def full_text_label(number: int | None = None, language: str = DEFAULT_LANGUAGE)
     return _("Full text") if number is None else _("Full text {number}").format(number=number)
 
 
+def source_button(article: Article, number: int | None = None,
+                  language: str = DEFAULT_LANGUAGE) -> Button | None:
+    """«Read at source», a link to the article's page; None without an http(s) url."""
+    if not is_linkable(article.url):
+        return None
+    _ = translator(language).gettext
+    label = (_("Read at source") if number is None
+             else _("Read at source {number}").format(number=number))
+    return Button(label, None, article.url)
+
+
 def article_buttons(article: Article, number: int | None = None,
                     language: str = DEFAULT_LANGUAGE) -> list[Button]:
-    """«Full text» and «Follow ‹first tag›»; the follow button carries the article id, so a
-    tag is followed whole whatever it contains."""
+    """«Full text», «Follow ‹first tag›» and «Read at source» (when the article has a page);
+    the follow button carries the article id, so a tag is followed whole whatever it
+    contains."""
     buttons = [button(full_text_label(number, language), "full", article.id)]
     if article.tags:
         label = translator(language).gettext(FOLLOW_TAG).format(tag=clip(article.tags[0], 24))
         buttons.append(button(label, "follow", article.id))
+    buttons.append(source_button(article, number, language))
     return [b for b in buttons if b]
 
 

@@ -6,10 +6,11 @@ snippet), then its date line are shortened or dropped first.
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
 
 from bot.models import HIGHLIGHT_END, HIGHLIGHT_START, Article, SearchPage, Summary
-from bot.render.buttons import clip
+from bot.render.buttons import clip, is_linkable
 from bot.render.i18n import DEFAULT_LANGUAGE, N_, translator
 from bot.render.markup import MESSAGE_LIMIT, escape, fit, fit_parts, pack, telegram_length
 
@@ -47,12 +48,30 @@ def highlight(snippet: str) -> str:
     return "".join(out)
 
 
+_ALSO_SHOWN = 5  # other outlets named under a story; the rest are counted
+
+
+def also_line(article: Article, language: str = DEFAULT_LANGUAGE) -> str:
+    """«also: Reuters, BBC»: the other outlets that carried the same story; "" for none."""
+    if not article.also:
+        return ""
+    _ = translator(language).gettext
+    names = escape(", ".join(clip(name, 40) for name in article.also[:_ALSO_SHOWN]))
+    more = len(article.also) - _ALSO_SHOWN
+    if more > 0:
+        return _("also: {names} and {more} more").format(names=names, more=more)
+    return _("also: {names}").format(names=names)
+
+
 def meta_line(article: Article, *, category: bool = True,
               language: str = DEFAULT_LANGUAGE) -> str:
+    """The date, source (and category) line in italics, and the «also:» line under it when
+    other outlets carried the same story."""
     fields = [format_date(article.published, language), article.source]
     if category:
         fields.append(article.category)
-    return f"<i>{escape(' · '.join(fields))}</i>"
+    also = also_line(article, language)
+    return f"<i>{escape(' · '.join(fields))}</i>" + (f"\n{also}" if also else "")
 
 
 TAGS_LABEL = N_("Tags")
@@ -95,10 +114,19 @@ def render_card(article: Article, summary: Summary, note: str = "",
     return fit_parts(parts, TRIM_ORDER, MESSAGE_LIMIT)
 
 
+def source_link(article: Article, language: str = DEFAULT_LANGUAGE) -> str:
+    """«Read at source» linking to the article's page; "" when it has none (``is_linkable``)."""
+    if not is_linkable(article.url):
+        return ""
+    label = escape(translator(language).gettext("Read at source"))
+    return f'<a href="{html.escape(article.url, quote=True)}">{label}</a>'
+
+
 def render_full_article(article: Article, language: str = DEFAULT_LANGUAGE) -> list[str]:
-    """The whole article as one or more messages, split at paragraphs, sentences, words."""
+    """The whole article as one or more messages, split at paragraphs, sentences, words;
+    the link to its page, if any, right under the header."""
     limit = MESSAGE_LIMIT - _MARK_ROOM
-    blocks = [article_header(article, limit, language)]
+    blocks = [article_header(article, limit, language), source_link(article, language)]
     if article.subtitle and article.subtitle != article.title:
         blocks.append(f"<i>{escape(article.subtitle)}</i>")
     blocks.extend(escape(p) for p in article.paragraphs)
