@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -161,6 +161,15 @@ async def test_a_group_that_became_a_supergroup_keeps_its_alerts(service, add_ar
     bot = FakeBot()
     await sender_for(service, bot, clock).send_digest(supergroup)
     assert "Harbour news" in texts(bot)
+
+
+def test_pruned_articles_take_their_waiting_matches_with_them(service, store, add_articles):
+    service.add_alert(CHAT, "harbour")
+    add_articles(("Harbour news", "Weather"))
+    assert store.db.execute("SELECT count(*) FROM alert_matches").fetchone() == (1,)
+    assert service.prune(timedelta(days=1), datetime(2026, 1, 1, tzinfo=UTC)) == 1
+    assert store.db.execute("SELECT count(*) FROM alert_matches").fetchone() == (0,)
+    assert service.build_digest(CHAT).items == []
 
 
 def test_chats_with_only_alerts_get_digests(service):

@@ -179,7 +179,8 @@ class FeedStore(StoryStore):
     @writing
     def prune(self, published_before: datetime) -> int:
         """Delete the articles published before ``published_before`` with their tags' links,
-        index entries, story prints, deliveries and the summaries no other article shares;
+        index entries, story prints, deliveries, saved searches' waiting matches and the
+        summaries no other article shares;
         their ids are kept so that they are never imported (and sent) again. Returns how
         many were deleted."""
         cutoff = int(published_before.timestamp())
@@ -196,7 +197,8 @@ class FeedStore(StoryStore):
                 "INSERT OR REPLACE INTO pruned_articles (id, seq, pruned_at) VALUES (?, ?, ?)",
                 [(article_id, seq, now) for seq, article_id, _ in rows],
             )
-            for table, column in (("deliveries", "article_seq"), ("article_tags", "article_seq"),
+            for table, column in (("deliveries", "article_seq"), ("alert_matches", "article_seq"),
+                                  ("article_tags", "article_seq"),
                                   ("story_bands", "article_seq"),
                                   ("story_signatures", "article_seq"), ("articles", "seq")):
                 # The articles' delete trigger removes their full-text index entries.
