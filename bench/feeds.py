@@ -35,6 +35,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import defaultdict
 from datetime import datetime
 from email.utils import format_datetime
 from pathlib import Path
@@ -128,7 +129,8 @@ def serve(data: Path, feeds: int, items: int, hosts: list[str], port_file: Path)
 
 
 class PeakRSS:
-    """Samples the summed VmRSS of some processes every 0.1 s."""
+    """Samples the summed VmRSS of some processes and their descendants (the bot's poll
+    runs as a child process) every 0.1 s."""
 
     def __init__(self) -> None:
         self.pids: set[int] = set()
@@ -148,9 +150,18 @@ class PeakRSS:
             pass
         return 0
 
+    @staticmethod
+    def descendants(pid: int) -> list[int]:
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except (FileNotFoundError, ProcessLookupError):
+            return []
+        return [c for child in map(int, children) for c in (child, *PeakRSS.descendants(child))]
+
     def _run(self) -> None:
         while not self._stop.wait(0.1):
-            sizes = {pid: self.rss(pid) for pid in list(self.pids)}
+            tracked = [p for pid in list(self.pids) for p in (pid, *self.descendants(pid))]
+            sizes = {pid: self.rss(pid) for pid in tracked}
             for pid, size in sizes.items():
                 self.peaks[pid] = max(self.peaks.get(pid, 0), size)
             self.peak = max(self.peak, sum(sizes.values()))
@@ -234,7 +245,7 @@ def latency_during_poll(db: Path, env: dict[str, str], stories: int, rate: float
         peak.pids.add(bot.pid)
         try:
             api.wait_until(lambda: "default" in api.commands, timeout=120)
-            load = PollLoad(api, users)
+            load = PollLoad(api)
             random.seed(7)
             started = time.perf_counter()
             offered = 0
@@ -245,7 +256,7 @@ def latency_during_poll(db: Path, env: dict[str, str], stories: int, rate: float
             while article_count(db) < stories and time.perf_counter() - started < TIMEOUT:
                 if not polling and article_count(db) > 0:
                     polling, poll_seen = True, time.perf_counter()
-                    load.latencies = {"search": [], "latest": []}
+                    load.latencies = defaultdict(list)
                 due = started + offered / rate
                 if due > time.perf_counter():
                     time.sleep(due - time.perf_counter())
@@ -268,7 +279,8 @@ def latency_during_poll(db: Path, env: dict[str, str], stories: int, rate: float
             "rejected": len(rejected),
             "errors": "Traceback" in (errors or ""),
             "latest_p95": percentile(load.latencies["latest"], 0.95),
-            "search_p95": percentile(load.latencies["search"], 0.95)}
+            "search_p95": percentile(load.latencies["search"], 0.95),
+            "refused": sum(len(v) for k, v in load.latencies.items() if k.startswith("search:"))}
 
 
 def main() -> None:
@@ -352,7 +364,8 @@ def main() -> None:
         print(f"| bot replies while its job polls | p95 {latency['p95']:.1f} ms "
               f"(p50 {latency['p50']:.1f}, p99 {latency['p99']:.1f}, max "
               f"{latency['max']:.0f}; /latest p95 {latency['latest_p95']:.0f}, /search p95 "
-              f"{latency['search_p95']:.0f}; {latency['replies']} replies) | p95 ≤ 50 ms | all "
+              f"{latency['search_p95']:.0f}; {latency['replies']} replies, "
+              f"{latency['refused']} searches refused «one moment») | p95 ≤ 50 ms | all "
               f"{articles:,} articles stored {latency['seconds']:.0f} s after start-up (timed over "
               f"the last {latency['measured']:.0f} s) | "
               f"{latency['peak'] / mb:.0f} MB |")
