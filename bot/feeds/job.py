@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import shutil
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ logger = logging.getLogger(__name__)
 POLL_EVERY = 60.0  # seconds between looks for due feeds
 FIRST_POLL = 10.0  # seconds after start-up
 POLL_WORKERS = 2  # threads for a poll's parsing, writing and summarising
+POLL_NICENESS = 10  # the poll child's nice increment
 PollFeeds = Callable[..., Awaitable[list[FeedPollReport]]]
 AlertCallback = Callable[[StoredFeed, FeedPollReport], Awaitable[None]]
 
@@ -135,6 +137,9 @@ class FeedPolling:
         """``newsbot … feeds poll --json [--all]`` as a child process; its reports. A child
         that fails to run is logged and the next tick tries again."""
         command = [*self.child_poll, "feeds", "poll", "--json", *(["--all"] if every_feed else [])]
+        nice = shutil.which("nice")
+        if nice is not None:  # on a busy machine the bot's replies get the CPU first
+            command = [nice, "-n", str(POLL_NICENESS), *command]
         child = await asyncio.create_subprocess_exec(
             *command, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE)
         try:

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -22,7 +23,8 @@ from bot.feeds.model import (
     StoredFeed,
 )
 from bot.feeds.text import plain_title
-from bot.service.base import ServiceBase
+from bot.models import Article
+from bot.service.base import DEFAULT_SENTENCES, ServiceBase
 from bot.store import StoryPrint
 
 logger = logging.getLogger(__name__)
@@ -82,9 +84,10 @@ class FeedService(ServiceBase):
     def save_poll(self, feed_id: int, result: PollResult, now: datetime) -> FeedPollReport:
         """Write a poll: its entries as articles (new ones added, edited ones updated, the rest
         unchanged; an undated entry keeps the date it was first seen), the new ones grouped
-        into stories, the feed's new state; all in one transaction. Then the new ones are
-        matched against the saved searches, and the new and edited articles with a body are
-        summarised (title-only entries are stored without one)."""
+        into stories, the feed's new state; all in one transaction. Entries with a body are
+        summarised first (title-only ones are stored without a summary), so no reader ever
+        meets a new article whose summary it must make itself. Then the new ones are matched
+        against the saved searches."""
         # Imported here: datasketch and numpy take a while to load; most commands never group.
         from bot.feeds.duplicate import band_keys, is_groupable, story_signature
 
@@ -96,13 +99,10 @@ class FeedService(ServiceBase):
             if article.id not in stored and is_groupable(article.title, article.body):
                 signature = story_signature(article.title, article.body)
                 prints.append(StoryPrint(article.id, signature.to_bytes(), band_keys(signature)))
+        self._summarise_missing([a for a in articles if a.body.strip()])
         title = plain_title(result.feed.title) if result.feed is not None else ""
         saved = self.store.save_feed_poll(feed_id, result.state, title, articles, prints, now)
         self.match_alerts(saved.added)  # type: ignore[attr-defined]
-        written = set(saved.added + saved.updated)
-        with_text = [a.id for a in articles if a.id in written and a.body.strip()]
-        if with_text:
-            self.precompute_summaries(with_text)  # type: ignore[attr-defined]
         state = result.state
         status = _REPORT_STATUS.get(state.last_status, "error")
         if result.feed is not None and result.feed.warning:
@@ -114,6 +114,17 @@ class FeedService(ServiceBase):
             error=state.last_error if status in ("error", "disabled") else None,
             alert=result.alert,
         )
+
+    def _summarise_missing(self, articles: Sequence[Article]) -> None:
+        """Make and store, in one write, the default summaries these texts lack."""
+        hashes = list({a.text_hash for a in articles})
+        stored = self.store.get_summaries(hashes, "default", DEFAULT_SENTENCES)
+        missing = {a.text_hash: a for a in articles if a.text_hash not in stored}
+        if missing:
+            self.store.save_summaries([
+                (text_hash, DEFAULT_SENTENCES,
+                 self._summarise(a.body, sentences=DEFAULT_SENTENCES, title=a.title))
+                for text_hash, a in missing.items()])
 
     def prune(self, older_than: timedelta, now: datetime) -> int:
         """Delete articles published more than ``older_than`` before ``now`` (see
