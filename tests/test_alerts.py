@@ -11,12 +11,14 @@ import pytest
 
 from bot.cli import main
 from bot.errors import EmptyArgument, TooBroadSearch, TooManyAlerts
+from bot.feeds.model import FeedSettings
 from bot.service import MAX_ALERTS, NewsService
 from bot.store import Store
 from tests.conftest import USER_ARTICLE, fake_summarise
 from tests.store.test_budget import HARBOUR
 from tests.test_bot import USER, running_newsbot, say
 from tests.test_digests import Clock, FakeBot, articles_adder, sender_for
+from tests.test_service_feeds import DATE, FERRY, WIRE, polled, rss
 
 CHAT = 1001
 
@@ -239,3 +241,15 @@ def test_cli_lists_every_chats_alerts_as_text_and_json(tmp_path, capsys):
 def test_cli_says_when_there_are_no_alerts(tmp_path, capsys):
     assert main(["alerts", "list", "--db", str(tmp_path / "news.db")]) == 0
     assert capsys.readouterr().out == "No saved searches. Chats save them with /alert QUERY.\n"
+
+
+async def test_a_feed_polls_new_articles_are_matched_too(service, clock):
+    service.add_alert(CHAT, "ferry -diesel")
+    feed_id = service.add_feed(FeedSettings("http://a.example/rss")).id
+    polled(service, feed_id, rss("Courier", ("Rates held", "/rates", WIRE, DATE),
+                                 ("Electric ferries ordered", "/ferry", FERRY, DATE)))
+    bot = FakeBot()
+    await sender_for(service, bot, clock).send_digest(CHAT)
+    text = texts(bot)
+    assert "Electric ferries ordered" in text and "Saved search: “ferry -diesel”" in text
+    assert "Rates held" not in text
