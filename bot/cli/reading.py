@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from bot.cli.terminal import (
@@ -25,6 +26,7 @@ from bot.errors import (
 )
 from bot.models import (
     Summary,
+    TagCount,
 )
 from bot.service import NewsService
 
@@ -101,22 +103,22 @@ def show_command(service: NewsService, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def tags_command(service: NewsService, args: argparse.Namespace) -> int:
-    tags = service.tags(limit=1000)
-    if args.json:
-        print_json([{"tag": t.name, "articles": t.count} for t in tags])
-    for tag in [] if args.json else tags:
-        print(f"{tag.count:6d}  {tag.name}")
+def _print_counts(counts: Sequence[TagCount], key: str, as_json: bool) -> int:
+    """Names with their article counts: ``[{key, "articles"}]`` as JSON, else one a line."""
+    if as_json:
+        print_json([{key: c.name, "articles": c.count} for c in counts])
+    else:
+        for count in counts:
+            print(f"{count.count:6d}  {count.name}")
     return EXIT_OK
+
+
+def tags_command(service: NewsService, args: argparse.Namespace) -> int:
+    return _print_counts(service.tags(limit=1000), "tag", args.json)
 
 
 def categories_command(service: NewsService, args: argparse.Namespace) -> int:
-    categories = service.categories()
-    if args.json:
-        print_json([{"category": c.name, "articles": c.count} for c in categories])
-    for category in [] if args.json else categories:
-        print(f"{category.count:6d}  {category.name}")
-    return EXIT_OK
+    return _print_counts(service.categories(), "category", args.json)
 
 
 def stats_command(service: NewsService, args: argparse.Namespace) -> int:
