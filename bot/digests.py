@@ -149,14 +149,15 @@ class DigestSender:
         self._chats[chat_id] = (lock, holders + 1)
         try:
             async with lock:
-                claimed = await asyncio.to_thread(
-                    self.service.claim_chat, chat_id, self.holder, self.clock(), CLAIM_TTL,
-                    is_dead=holder_is_dead)
-                if not claimed:  # another process is sending this chat's digest right now
+                # Off the event loop, in as few hops to the thread pool as possible: a
+                # broadcast is bound by the event loop's share of the GIL, and a hop costs it
+                # more than the SQL.
+                built = await asyncio.to_thread(self._claim_and_build, chat_id)
+                if built is None:  # another process is sending this chat's digest right now
                     run.busy.append(chat_id)
                     return run
                 try:
-                    moved_to = await self._send_digest(chat_id, run)
+                    moved_to = await self._send_digest(chat_id, run, *built)
                 finally:
                     await asyncio.to_thread(self.service.release_chat, chat_id, self.holder)
         finally:
@@ -169,12 +170,10 @@ class DigestSender:
             return await self.send_digest(moved_to, run)
         return run
 
-    async def _send_digest(self, chat_id: int, run: DigestRun) -> int | None:
-        """Send the chat's digest, recording into ``run``; the chat's new id if Telegram says
-        it moved (a group that became a supergroup, already moved in the store)."""
-        # Off the event loop, in as few hops to the thread pool as possible: a broadcast is
-        # bound by the event loop's share of the GIL, and a hop costs it more than the SQL.
-        digest, messages = await asyncio.to_thread(self._build, chat_id)
+    async def _send_digest(self, chat_id: int, run: DigestRun, digest: Digest,
+                           messages: list[OutgoingMessage]) -> int | None:
+        """Send the chat's built digest, recording into ``run``; the chat's new id if Telegram
+        says it moved (a group that became a supergroup, already moved in the store)."""
         if not messages:
             await self._delivered(chat_id, (), digest.upto_seq)
             run.empty.append(chat_id)
@@ -208,6 +207,18 @@ class DigestSender:
             await self._delivered(chat_id, message.article_ids, finished)
         run.served.append(chat_id)
         return None
+
+    def _claim_and_build(self, chat_id: int) -> tuple[Digest, list[OutgoingMessage]] | None:
+        """Take the chat's claim and build its digest (one thread hop); None if another
+        sender holds the claim. A build that fails gives the claim back."""
+        if not self.service.claim_chat(chat_id, self.holder, self.clock(), CLAIM_TTL,
+                                       is_dead=holder_is_dead):
+            return None
+        try:
+            return self._build(chat_id)
+        except BaseException:
+            self.service.release_chat(chat_id, self.holder)
+            raise
 
     def _build(self, chat_id: int) -> tuple[Digest, list[OutgoingMessage]]:
         digest = self.service.build_digest(chat_id)
