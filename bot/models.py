@@ -180,6 +180,26 @@ class ChatSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class Channel:
+    """A Telegram channel managed from private chats: its id, title and public @username
+    (without "@"; None for a private channel)."""
+
+    chat_id: int
+    title: str
+    username: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChatAddress:
+    """Where a destination's messages go on Telegram: a chat, one topic of a forum
+    (``thread_id``, Telegram's message_thread_id), or a channel."""
+
+    chat_id: int
+    thread_id: int | None = None
+    is_channel: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class DigestItem:
     """One article of a digest with what brought it: the followed tags and the saved
     searches (their query text) it matched."""

@@ -8,6 +8,7 @@ event loop with ``asyncio.to_thread``. ``NewsService`` is one object made of par
 - ``summaries``: stored summaries, made on first use or all at once;
 - ``chats``: subscriptions, schedules, digests' content and delivery records;
 - ``alerts``: saved searches, matched against each import's new articles;
+- ``destinations``: forum topics and channels managed from a private chat;
 - ``stories``: a story with copies from several outlets shown once, naming the others;
 - ``feeds``: followed feeds, each poll's entries saved and summarised, pruning.
 """
@@ -15,6 +16,7 @@ event loop with ``asyncio.to_thread``. ``NewsService`` is one object made of par
 from bot.service.alerts import MAX_ALERTS, AlertService
 from bot.service.base import DEFAULT_SENTENCES, MAX_OFFSET, MAX_PAGE, SummariseFunc
 from bot.service.chats import ChatService, SubscribeResult
+from bot.service.destinations import DestinationService
 from bot.service.feeds import FeedService
 from bot.service.importing import IMPORT_BATCH, ImportingService
 from bot.service.reading import ReadingService
@@ -22,7 +24,7 @@ from bot.service.summaries import SummaryService
 
 
 class NewsService(ImportingService, ReadingService, SummaryService, ChatService,
-                  AlertService, FeedService):
+                  AlertService, DestinationService, FeedService):
     """The query service over one store."""
 
 
@@ -33,6 +35,7 @@ __all__ = [
     "MAX_OFFSET",
     "MAX_PAGE",
     "AlertService",
+    "DestinationService",
     "FeedService",
     "NewsService",
     "SubscribeResult",

@@ -136,8 +136,9 @@ class ChatService(StoryService):
         self.store.release_chat(chat_id, holder)
 
     def mark_unreachable(self, chat_id: int) -> None:
-        """The chat blocked the bot or is gone: stop its digests until it writes again."""
-        self.store.update_chat(chat_id, active=0)
+        """The chat blocked the bot or is gone: stop its news, and its forum topics', until it
+        writes again (given a topic's destination id, that topic's alone)."""
+        self.store.deactivate_chat(chat_id)
 
     def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> bool:
         """The group ``old_chat_id`` is now the supergroup ``new_chat_id``: its subscriptions,

@@ -10,6 +10,7 @@ One ``Store`` is made of the parts named after their jobs:
 - ``chats``: chats, subscriptions, digest claims and deliveries;
 - ``stories``: story keys grouping near-identical copies from different outlets;
 - ``alerts``: saved searches, matched against each import's new articles;
+- ``destinations``: forum topics (destinations of their own) and managed channels;
 - ``feeds``: followed feeds and their poll state, saving a poll, pruning old articles.
 
 Database errors become ``StoreError`` here.
@@ -23,6 +24,7 @@ from bot.store.alerts import AlertStore
 from bot.store.articles import ArticleStore, UpsertResult
 from bot.store.chats import ChatStore
 from bot.store.database import QUERY_BUDGET
+from bot.store.destinations import TOPIC_IDS_FROM, DestinationStore
 from bot.store.feeds import FeedStore
 from bot.store.schema import MIGRATIONS, SCHEMA_VERSION
 from bot.store.search import RANK_WINDOW, SearchStore
@@ -30,12 +32,13 @@ from bot.store.stories import StoryPrint
 from bot.store.summaries import SummaryStore
 
 __all__ = [
-    "MIGRATIONS", "QUERY_BUDGET", "RANK_WINDOW", "SCHEMA_VERSION", "Store", "StoryPrint",
-    "UpsertResult",
+    "MIGRATIONS", "QUERY_BUDGET", "RANK_WINDOW", "SCHEMA_VERSION", "TOPIC_IDS_FROM", "Store",
+    "StoryPrint", "UpsertResult",
 ]
 
 
-class Store(ArticleStore, SearchStore, SummaryStore, ChatStore, AlertStore, FeedStore):
+class Store(ArticleStore, SearchStore, SummaryStore, ChatStore, AlertStore, DestinationStore,
+            FeedStore):
     """Articles, tags, summaries, chats and subscriptions, feeds and stories in one SQLite
     file.
 

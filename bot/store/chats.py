@@ -67,14 +67,27 @@ class ChatStore(Database):
                 " RETURNING language",
                 (chat_id, now_text(), language),
             ).fetchone()
+            # Its forum topics are reachable again too.
+            conn.execute("UPDATE chats SET active = 1 WHERE active = 0"
+                         " AND chat_id IN (SELECT id FROM topics WHERE chat_id = ?)", (chat_id,))
         return row[0]
 
     @reading
     def chat_language(self, chat_id: int) -> str | None:
-        """The chat's language; None for a chat unknown or without one."""
+        """The chat's language (a forum topic's is its forum's); None for a chat unknown or
+        without one."""
         row = self._reader().execute(
-            "SELECT language FROM chats WHERE chat_id = ?", (chat_id,)).fetchone()
+            "SELECT language FROM chats WHERE chat_id ="
+            " coalesce((SELECT chat_id FROM topics WHERE id = ?1), ?1)", (chat_id,)).fetchone()
         return row[0] if row else None
+
+    @writing
+    def deactivate_chat(self, chat_id: int) -> None:
+        """No more news to the chat and its forum topics (or to the one topic, given a
+        topic's id) until it writes again."""
+        with self._transaction() as conn:
+            conn.execute("UPDATE chats SET active = 0 WHERE chat_id = ?1"
+                         " OR chat_id IN (SELECT id FROM topics WHERE chat_id = ?1)", (chat_id,))
 
     @writing
     def subscribe(self, chat_id: int, tags: Sequence[str], now: datetime) -> list[str]:
@@ -183,6 +196,8 @@ class ChatStore(Database):
                 conn.execute(f"UPDATE OR IGNORE {table} SET chat_id = ? WHERE chat_id = ?",
                              (new_chat_id, old_chat_id))
                 conn.execute(f"DELETE FROM {table} WHERE chat_id = ?", (old_chat_id,))
+            conn.execute("UPDATE topics SET chat_id = ? WHERE chat_id = ?",
+                         (new_chat_id, old_chat_id))
             conn.execute("DELETE FROM chat_claims WHERE chat_id = ?", (old_chat_id,))
             conn.execute("DELETE FROM chats WHERE chat_id = ?", (old_chat_id,))
         return True

@@ -32,4 +32,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     release2.migration_16,
     release2.migration_17,
     release2.migration_18,
+    release2.migration_19,
 )

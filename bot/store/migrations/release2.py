@@ -201,3 +201,34 @@ def migration_18(db: sqlite_utils.Database) -> None:
         ALTER TABLE chats ADD COLUMN silent INTEGER NOT NULL DEFAULT 0;
         """,
     )
+
+
+def migration_19(db: sqlite_utils.Database) -> None:
+    """Where news goes beyond a chat itself. A forum topic is a destination of its own: a
+    ``topics`` row whose id (from ``TOPIC_IDS_FROM``, above every Telegram chat id) keys its
+    ``chats`` row, subscriptions, alerts and deliveries like a chat's. A channel is managed
+    from a private chat: ``channels`` names it, ``channel_managers`` lists who selected it,
+    and a private chat's ``managing`` is the channel its settings commands apply to."""
+    run_script(
+        db,
+        """
+        CREATE TABLE topics (
+            id INTEGER PRIMARY KEY,             -- the topic's destination id
+            chat_id INTEGER NOT NULL,           -- the forum supergroup
+            thread_id INTEGER NOT NULL,         -- Telegram's message_thread_id
+            UNIQUE (chat_id, thread_id)
+        );
+        CREATE TABLE channels (
+            chat_id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            username TEXT                       -- without "@"; NULL for a private channel
+        );
+        CREATE TABLE channel_managers (
+            user_id INTEGER NOT NULL,
+            channel_id INTEGER NOT NULL,
+            added_at TEXT NOT NULL,
+            PRIMARY KEY (user_id, channel_id)
+        ) WITHOUT ROWID;
+        ALTER TABLE chats ADD COLUMN managing INTEGER;
+        """,
+    )
