@@ -32,6 +32,7 @@ from bot.errors import MissingSetting, TokenRejected, WeakSecret
 from bot.feeds import job as feed_job
 from bot.feeds.fetch import Fetcher
 from bot.feeds.job import FeedPolling
+from bot.handlers.channels import channel_forwarded
 from bot.handlers.chat_admins import ChatAdmins
 from bot.handlers.chats import chat_migrated, member_changed, membership_changed
 from bot.handlers.commands import COMMANDS, button, menu
@@ -130,6 +131,8 @@ def build_application(
     for command in COMMANDS:
         application.add_handler(CommandHandler(command.name, command.handler))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, chat_migrated))
+    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.FORWARDED,
+                                           channel_forwarded))
     application.add_handler(ChatMemberHandler(membership_changed,
                                               ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(ChatMemberHandler(member_changed, ChatMemberHandler.CHAT_MEMBER))

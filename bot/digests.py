@@ -35,7 +35,7 @@ from telegram.ext import Application
 from bot import render
 from bot.handlers.common import keyboard
 from bot.handlers.context import NewsContext
-from bot.models import Digest
+from bot.models import ChatAddress, Digest
 from bot.service import NewsService
 
 logger = logging.getLogger(__name__)
@@ -99,10 +99,19 @@ def _unreachable(error: TelegramError) -> bool:
     return isinstance(error, BadRequest) and "chat not found" in error.message.lower()
 
 
+def _topic_gone(error: TelegramError) -> bool:
+    """The forum topic was deleted or closed; the forum itself is still there."""
+    text = error.message.lower()
+    return isinstance(error, BadRequest) and (
+        "thread not found" in text or "topic_deleted" in text or "topic_closed" in text)
+
+
 @dataclass(frozen=True, slots=True)
 class OutgoingMessage:
-    """One digest message, ready to send: its articles, its HTML text and its keyboard."""
+    """One digest message, ready to send: where it goes, its articles, its HTML text and its
+    keyboard."""
 
+    address: ChatAddress
     article_ids: Sequence[str]
     text: str
     markup: InlineKeyboardMarkup | None
@@ -184,7 +193,7 @@ class DigestSender:
             if last_sent is not None:
                 await asyncio.sleep(max(0.0, self.chat_interval - (loop.time() - last_sent)))
             try:
-                await self._send(chat_id, message)
+                await self._send(message)
             except ChatMigrated as exc:
                 new_id = int(exc.new_chat_id)
                 logger.info("Chat %s became supergroup %s; its digest goes there", chat_id,
@@ -193,9 +202,11 @@ class DigestSender:
                 run.migrated.append((chat_id, new_id))
                 return new_id
             except TelegramError as exc:
-                if _unreachable(exc):
-                    logger.warning("Chat %s is unreachable (%s); digests stop", chat_id, exc)
-                    await asyncio.to_thread(self.service.mark_unreachable, chat_id)
+                if _unreachable(exc) or _topic_gone(exc):
+                    # A gone topic stops alone; a forum the bot left stops with its topics.
+                    gone = chat_id if _topic_gone(exc) else message.address.chat_id
+                    logger.warning("Chat %s is unreachable (%s); its news stops", gone, exc)
+                    await asyncio.to_thread(self.service.mark_unreachable, gone)
                     run.unreachable.append(chat_id)
                 else:
                     logger.error("Digest for chat %s failed, will retry: %s", chat_id, exc)
@@ -226,9 +237,13 @@ class DigestSender:
             return digest, []
         language = render.language_for(self.service.chat_language(chat_id))
         silent = self.service.chat_silent(chat_id)
+        address = self.service.chat_address(chat_id)
+        # A channel's readers open articles in a private chat with the bot.
+        username = self.bot.username if address.is_channel else None
         return digest, [
-            OutgoingMessage(m.article_ids, m.text, keyboard(m.buttons, BUTTONS_PER_ROW), silent)
-            for m in render.render_digest(digest, language)
+            OutgoingMessage(address, m.article_ids, m.text, keyboard(m.buttons, BUTTONS_PER_ROW),
+                            silent)
+            for m in render.render_digest(digest, language, bot_username=username)
         ]
 
     async def _delivered(
@@ -260,9 +275,10 @@ class DigestSender:
             else:
                 done.set_result(None)
 
-    async def _send(self, chat_id: int, message: OutgoingMessage) -> None:
+    async def _send(self, message: OutgoingMessage) -> None:
         await self.bot.send_message(
-            chat_id, message.text, parse_mode=ParseMode.HTML,
+            message.address.chat_id, message.text, parse_mode=ParseMode.HTML,
+            message_thread_id=message.address.thread_id,
             link_preview_options=NO_PREVIEW, reply_markup=message.markup,
             disable_notification=message.silent,
         )

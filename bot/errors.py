@@ -17,6 +17,7 @@ is a plain developer-facing description, for logs::
     │   └── TooBroadSearch        a search over its budget (prefix_terms, limit, budget)
     ├── TooManySearches           a user already has ``limit`` searches running
     ├── TooManyAlerts             a chat already has ``limit`` saved searches
+    ├── ChannelRefused            a channel cannot be managed from here (reason, channel)
     ├── ConfigError               a required setting is missing or invalid
     │   ├── MissingSetting        a setting that this command needs is not set (name, needed_for)
     │   ├── InvalidSetting        a setting is malformed or out of range (name, value, kind, range)
@@ -135,6 +136,25 @@ class TooManyAlerts(NewsbotError):
     def __init__(self, limit: int) -> None:
         self.limit = limit
         super().__init__(f"already {limit} alerts in this chat")
+
+
+class ChannelRefused(NewsbotError):
+    """A channel cannot be managed from this private chat. ``reason`` is one of
+    ``CHANNEL_REFUSALS``; ``channel`` is its title, or the name the user gave when Telegram
+    knows no such channel."""
+
+    def __init__(self, reason: str, channel: str) -> None:
+        if reason not in CHANNEL_REFUSALS:
+            raise ValueError(f"unknown channel refusal {reason!r}")
+        self.reason = reason
+        self.channel = channel
+        super().__init__(f"channel {channel!r} refused: {reason}")
+
+
+# Why a channel was refused: Telegram knows no such chat; the chat is not a channel; the bot is
+# not its administrator; the bot may not post there; the user is not its administrator.
+CHANNEL_REFUSALS = ("not_found", "not_a_channel", "bot_not_admin", "bot_cannot_post",
+                    "not_admin")
 
 
 class ConfigError(NewsbotError):

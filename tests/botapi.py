@@ -122,6 +122,7 @@ class SentMessage:
     at: float
     edits: list[str] = field(default_factory=list)
     reply_to: int | None = None  # the message_id it answers (reply_parameters)
+    thread_id: int | None = None  # the forum topic it was sent into (message_thread_id)
 
     @property
     def buttons(self) -> list[dict]:
@@ -164,6 +165,10 @@ class BotAPIStandIn:
         self.inline_answers: dict[str, dict] = {}
         self.commands: dict[str, list[dict]] = {}
         self.supergroups: set[int] = set()
+        self.forums: set[int] = set()  # supergroups with topics
+        self._deleted_topics: set[tuple[int, int]] = set()
+        self.channels: dict[int, dict] = {}  # id → {"title", "username"}
+        self._bot_can_post: dict[int, bool] = {}  # channel id → the bot's can_post_messages
         self.members: dict[tuple[int, int], str] = {}  # (chat id, user id) → status
         self._migrated: dict[int, int] = {}  # old group id → its supergroup's id
         self._said: set[tuple[int, int]] = set()  # (chat id, message id) users sent
@@ -245,19 +250,47 @@ class BotAPIStandIn:
     def _chat(self, chat_id: int) -> dict:
         if chat_id > 0:
             return {"id": chat_id, "type": "private", "first_name": "Tester"}
+        if chat_id in self.channels:
+            channel = self.channels[chat_id]
+            return {"id": chat_id, "type": "channel", "title": channel["title"],
+                    **({"username": channel["username"]} if channel["username"] else {})}
         kind = "supergroup" if chat_id in self.supergroups else "group"
-        return {"id": chat_id, "type": kind, "title": f"Group {chat_id}"}
+        chat = {"id": chat_id, "type": kind, "title": f"Group {chat_id}"}
+        if chat_id in self.forums:
+            chat["is_forum"] = True
+        return chat
 
-    def add_group(self, chat_id: int, *, supergroup: bool = False,
+    def add_group(self, chat_id: int, *, supergroup: bool = False, forum: bool = False,
                   members: dict[int, str] | None = None) -> None:
-        """A group (or supergroup) whose users have the given statuses ("creator",
-        "administrator", "member", "left", "kicked")."""
+        """A group (or supergroup; a ``forum`` is a supergroup with topics) whose users have
+        the given statuses ("creator", "administrator", "member", "left", "kicked")."""
         assert chat_id < 0, "group ids are negative"
         with self._lock:
-            if supergroup:
+            if supergroup or forum:
                 self.supergroups.add(chat_id)
+            if forum:
+                self.forums.add(chat_id)
             for user_id, status in (members or {}).items():
                 self.members[chat_id, user_id] = status
+
+    def add_channel(self, chat_id: int, title: str, username: str | None = None, *,
+                    members: dict[int, str] | None = None, bot_status: str = "administrator",
+                    bot_can_post: bool = True) -> None:
+        """A channel (found by getChat as ``@username`` or by id) whose users have the given
+        statuses, and in which the bot has ``bot_status`` and, as an administrator,
+        ``can_post_messages`` = ``bot_can_post``."""
+        assert str(chat_id).startswith("-100"), "channel ids start with -100"
+        with self._lock:
+            self.channels[chat_id] = {"title": title, "username": username}
+            self.members[chat_id, self._bot_user()["id"]] = bot_status
+            self._bot_can_post[chat_id] = bot_can_post
+            for user_id, status in (members or {}).items():
+                self.members[chat_id, user_id] = status
+
+    def delete_topic(self, chat_id: int, thread_id: int) -> None:
+        """The forum's topic is deleted: sends into it fail with "message thread not found"."""
+        with self._lock:
+            self._deleted_topics.add((chat_id, thread_id))
 
     def set_member(self, chat_id: int, user_id: int, status: str, *,
                    update: bool = False) -> None:
@@ -274,7 +307,7 @@ class BotAPIStandIn:
     def _member_change(self, chat_id: int, by: dict, user: dict, old: str, new: str) -> dict:
         def member(status: str) -> dict:
             if status == "administrator":
-                return self._administrator(user)
+                return self._administrator(user, chat_id)
             extra = {"is_anonymous": False} if status == "creator" else (
                 {"until_date": 0} if status == "kicked" else {})
             return {"status": status, "user": user, **extra}
@@ -282,9 +315,11 @@ class BotAPIStandIn:
         return {"chat": self._chat(chat_id), "from": by, "date": int(time.time()),
                 "old_chat_member": member(old), "new_chat_member": member(new)}
 
-    @staticmethod
-    def _administrator(user: dict) -> dict:
+    def _administrator(self, user: dict, chat_id: int | None = None) -> dict:
         member: dict[str, Any] = {"status": "administrator", "user": user}
+        if chat_id in self.channels:
+            member["can_post_messages"] = (self._bot_can_post.get(chat_id, True)
+                                           if user["id"] == self._bot_user()["id"] else True)
         member.update(dict.fromkeys((
             "can_manage_chat", "can_delete_messages", "can_manage_video_chats",
             "can_restrict_members", "can_invite_users", "can_pin_messages"), True))
@@ -310,12 +345,14 @@ class BotAPIStandIn:
 
     def push_message(self, chat_id: int, text: str, *, user_id: int | None = None,
                      first_name: str = "Tester", language_code: str = "en",
-                     anonymous_admin: bool = False) -> int:
+                     anonymous_admin: bool = False, thread_id: int | None = None) -> int:
         """A user (whose Telegram speaks ``language_code``) writes ``text``; a leading
         /command gets its bot_command entity. ``anonymous_admin``: an administrator of the
         group writes as the group itself, as Telegram sends it (from @GroupAnonymousBot,
         ``sender_chat`` the group)."""
         fields: dict[str, Any] = {"text": text}
+        if thread_id is not None:  # written in a forum topic
+            fields.update(message_thread_id=thread_id, is_topic_message=True)
         if anonymous_admin:
             sender = {"id": GROUP_ANONYMOUS_BOT, "is_bot": True, "first_name": "Group",
                       "username": "GroupAnonymousBot"}
@@ -328,6 +365,13 @@ class BotAPIStandIn:
                 {"type": "bot_command", "offset": 0, "length": utf16_length(command)}
             ]
         return self._push_message(chat_id, sender, fields)
+
+    def push_forward(self, user_id: int, channel_id: int) -> int:
+        """The user forwards one of the channel's posts to the bot, in their private chat."""
+        origin = {"type": "channel", "chat": self._chat(channel_id), "message_id": 77,
+                  "date": int(time.time())}
+        return self._push_message(user_id, self._user(user_id),
+                                  {"text": "A post", "forward_origin": origin})
 
     def push_migration(self, group_id: int, supergroup_id: int, *, user_id: int) -> None:
         """``user_id`` upgrades the group to a supergroup: Telegram's two service messages
@@ -490,6 +534,8 @@ class BotAPIStandIn:
         }
         if message.reply_markup:
             data["reply_markup"] = message.reply_markup
+        if message.thread_id is not None:
+            data.update(message_thread_id=message.thread_id, is_topic_message=True)
         return data
 
     def _api_getMe(self, params: dict) -> dict:
@@ -587,6 +633,10 @@ class BotAPIStandIn:
                 code, description = self._blocked[chat_id]
                 raise APIError(code, description)
             reply_to = self._reply_to(chat_id, params)
+            thread = params.get("message_thread_id")
+            thread_id = int(thread) if thread not in (None, "") else None
+            if (chat_id, thread_id) in self._deleted_topics:
+                raise APIError(400, "Bad Request: message thread not found")
             hang = self._hang_after is not None and len(self.sent) >= self._hang_after
         if hang:
             self._release.wait()
@@ -595,7 +645,7 @@ class BotAPIStandIn:
             self._flood_check(chat_id)
             message = SentMessage(chat_id, next(self._message_ids), visible,
                                   str(params.get("text")), params.get("parse_mode"), markup,
-                                  time.time(), reply_to=reply_to)
+                                  time.time(), reply_to=reply_to, thread_id=thread_id)
             self.sent.append(message)
             self._lock.notify_all()
             reply = self._message_json(message)
@@ -674,6 +724,24 @@ class BotAPIStandIn:
             status = self.members.get((chat_id, user_id), "member")
         return self._member_change(chat_id, {}, self._user(user_id), status,
                                    status)["new_chat_member"]
+
+    def _api_getChat(self, params: dict) -> dict:
+        """A chat by id, or a channel by ``@username``; 400 "chat not found" otherwise."""
+        reference = str(params["chat_id"])
+        with self._lock:
+            if reference.startswith("@"):
+                found = [chat_id for chat_id, channel in self.channels.items()
+                         if (channel["username"] or "").lower() == reference[1:].lower()]
+                if not found:
+                    raise APIError(400, "Bad Request: chat not found")
+                chat_id = found[0]
+            else:
+                chat_id = int(reference)
+                known = chat_id > 0 or chat_id in self.channels or any(
+                    chat == chat_id for chat, _ in self.members)
+                if not known:
+                    raise APIError(400, "Bad Request: chat not found")
+            return {**self._chat(chat_id), "accent_color_id": 0, "max_reaction_count": 11}
 
     def _api_sendChatAction(self, params: dict) -> bool:
         return True

@@ -226,16 +226,19 @@ def test_cli_lists_every_chats_alerts_as_text_and_json(tmp_path, capsys):
         service = NewsService(store, summarise=fake_summarise)
         service.add_alert(-1001, "Belarus -sport")
         service.add_alert(42, '"interest rates" tag:Economy\x1b[31m')
+        service.add_alert(service.topic_destination(-1002, 7), "harbour")  # a forum's topic
     assert main(["alerts", "list", "--json", "--db", str(db)]) == 0
     listed = json.loads(capsys.readouterr().out)
-    assert [(a["chat_id"], a["id"], a["query"]) for a in listed] == [
-        (-1001, 1, "Belarus -sport"), (42, 2, '"interest rates" tag:Economy\x1b[31m')]
-    assert all(set(a) == {"chat_id", "id", "query", "created"} for a in listed)
+    assert [(a["chat_id"], a["thread_id"], a["id"], a["query"]) for a in listed] == [
+        (-1001, None, 1, "Belarus -sport"), (42, None, 2, '"interest rates" tag:Economy\x1b[31m'),
+        (-1002, 7, 3, "harbour")]
+    assert all(set(a) == {"chat_id", "id", "query", "created", "thread_id"} for a in listed)
     datetime.fromisoformat(listed[0]["created"])
     assert main(["alerts", "--db", str(db)]) == 0
     out = capsys.readouterr().out
     assert "Belarus -sport" in out and "\x1b" not in out
-    assert [line.split()[1] for line in out.splitlines()] == ["-1001", "42"]
+    assert [line.split()[1] for line in out.splitlines()] == ["-1001", "42", "-1002"]
+    assert out.splitlines()[2].split()[2:4] == ["topic", "7"]
 
 
 def test_cli_says_when_there_are_no_alerts(tmp_path, capsys):

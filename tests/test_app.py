@@ -237,7 +237,7 @@ def test_one_table_gives_menus_help_and_registration():
     assert [name for name, _ in menu(admin=False)] == [
         "latest", "search", "article", "tags", "subscribe", "unsubscribe", "subscriptions",
         "alert", "alerts", "help", "digest", "digest_time", "timezone", "digest_off", "digest_on",
-        "delivery", "quiet", "silent", "language"]
+        "delivery", "quiet", "silent", "language", "channel", "channels"]
     assert [name for name, _ in menu(admin=True)][-6:] == [
         "reimport", "stats", "feeds", "addfeed", "removefeed", "pollnow"]
 

@@ -7,25 +7,28 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.cli.terminal import EXIT_OK, print_json, terminal_safe
-from bot.models import SavedAlert
+from bot.models import ChatAddress, SavedAlert
 from bot.service import NewsService
 
 
-def alert_json(alert: SavedAlert) -> dict[str, Any]:
-    return {"chat_id": alert.chat_id, "id": alert.id, "query": alert.query,
-            "created": alert.created.isoformat()}
+def alert_json(alert: SavedAlert, address: ChatAddress) -> dict[str, Any]:
+    """An alert as Telegram names its chat: a forum topic's is its forum's ``chat_id`` and
+    its ``thread_id`` (None for a whole chat)."""
+    return {"chat_id": address.chat_id, "id": alert.id, "query": alert.query,
+            "created": alert.created.isoformat(), "thread_id": address.thread_id}
 
 
 def alerts_list_command(service: NewsService, args: argparse.Namespace) -> int:
-    alerts = service.all_alerts()
+    alerts = [(alert, service.chat_address(alert.chat_id)) for alert in service.all_alerts()]
     if args.json:
-        print_json([alert_json(alert) for alert in alerts])
+        print_json([alert_json(alert, address) for alert, address in alerts])
         return EXIT_OK
     if not alerts:
         print("No saved searches. Chats save them with /alert QUERY.")
-    for alert in alerts:
-        print(f"chat {alert.chat_id:>14}  #{alert.id:<5} {alert.created:%Y-%m-%d %H:%M} UTC  "
-              f"{terminal_safe(alert.query)}")
+    for alert, address in alerts:
+        topic = f" topic {address.thread_id}" if address.thread_id is not None else ""
+        print(f"chat {address.chat_id:>14}{topic}  #{alert.id:<5} "
+              f"{alert.created:%Y-%m-%d %H:%M} UTC  {terminal_safe(alert.query)}")
     return EXIT_OK
 
 

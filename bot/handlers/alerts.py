@@ -13,6 +13,8 @@ from bot.handlers.common import (
     friendly_errors,
     keyboard,
     reply,
+    reply_for,
+    settings_target,
 )
 from bot.handlers.context import NewsContext
 
@@ -23,28 +25,31 @@ BUTTONS_PER_ROW = 5
 @chat_admin_only
 async def alert_command(update: Update, context: NewsContext) -> None:
     """Save a search; new articles matching it come to this chat."""
+    target = await settings_target(update, context)
     text = " ".join(context.args or [])
     language = await chat_language(update, context)
     if not text.strip():
         await reply(update, render.render_usage("alert", language))
         return
-    alert, added = await call(context.service.add_alert, update.effective_chat.id, text)
-    await reply(update, render.render_alert_saved(alert, added, language))
+    alert, added = await call(context.service.add_alert, target.chat_id, text)
+    await reply_for(update, target, render.render_alert_saved(alert, added, language))
 
 
 @friendly_errors
 async def alerts_command(update: Update, context: NewsContext) -> None:
     """List the chat's saved searches with a «Remove» button each."""
-    alerts = await call(context.service.alerts, update.effective_chat.id)
+    target = await settings_target(update, context)
+    alerts = await call(context.service.alerts, target.chat_id)
     language = await chat_language(update, context)
-    await reply(update, render.render_alerts(alerts, language),
-                keyboard(render.alert_buttons(alerts, language), BUTTONS_PER_ROW))
+    await reply_for(update, target, render.render_alerts(alerts, language),
+                    keyboard(render.alert_buttons(alerts, language), BUTTONS_PER_ROW))
 
 
 @chat_admin_only
 async def remove_alert_button(update: Update, context: NewsContext, args: list[str]) -> None:
+    target = await settings_target(update, context)
     service = context.service
-    chat_id = update.effective_chat.id
+    chat_id = target.chat_id
     language = await chat_language(update, context)
     if not args[0].isascii() or not args[0].isdigit():
         await update.callback_query.answer(render.translate(render.EXPIRED, language),
@@ -56,6 +61,7 @@ async def remove_alert_button(update: Update, context: NewsContext, args: list[s
         return
     alerts = await call(service.alerts, chat_id)
     await update.callback_query.edit_message_text(
-        render.render_alerts(alerts, language), parse_mode=ParseMode.HTML,
+        render.for_target(render.render_alerts(alerts, language), target.channel),
+        parse_mode=ParseMode.HTML,
         reply_markup=keyboard(render.alert_buttons(alerts, language), BUTTONS_PER_ROW),
     )

@@ -13,6 +13,7 @@ from bot.errors import NewsbotError
 from bot.handlers import (
     admin,
     alerts,
+    channels,
     delivery,
     digests,
     feeds,
@@ -73,6 +74,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("quiet", delivery.quiet_command, N_("Quiet hours: /quiet 23:00-07:00 or off")),
     Command("silent", delivery.silent_command, N_("News without a sound: /silent on|off")),
     Command("language", language.language_command, N_("The bot's language in this chat")),
+    Command("channel", channels.channel_command,
+            N_("Manage a channel from here: /channel @name, or off")),
+    Command("channels", channels.channels_command, N_("The channels you manage")),
     Command("reimport", admin.reimport_command, N_("Admin: re-import the seed articles"),
             admin=True),
     Command("stats", admin.stats_command, N_("Admin: store statistics"), admin=True),
@@ -106,6 +110,7 @@ BUTTONS: dict[str, ButtonHandler] = {
     render.REMOVE_ALERT_VERB: alerts.remove_alert_button,
     render.DELIVERY_VERB: delivery.delivery_button,
     render.LANGUAGE_VERB: language.language_button,
+    render.CHANNEL_VERB: channels.channel_button,
     "feeds": feeds.feeds_page_button,
     "rmfeed": feeds.remove_feed_button,
 }

@@ -8,6 +8,7 @@ import contextlib
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -17,6 +18,7 @@ from telegram.error import NetworkError, TelegramError
 from bot import render
 from bot.errors import NewsbotError, TooManySearches
 from bot.handlers.context import NewsContext
+from bot.models import Channel
 
 logger = logging.getLogger(__name__)
 
@@ -149,21 +151,71 @@ def admin_only(handler: Handler) -> Handler:
     return wrapper
 
 
-async def may_configure(update: Update, context: NewsContext) -> bool:
-    """May the update's sender change what the chat follows and how it is delivered? Anyone
-    in a private chat (the user owns it); in a group, its administrators: a message the group
-    itself sent (an anonymous administrator, from @GroupAnonymousBot), or a user
-    ``getChatMember`` calls owner or administrator (cached: ``ChatAdmins``)."""
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What a settings command applies to: the destination id in the store (a chat, one
+    topic of a forum, or a channel), and the channel when a private chat manages one."""
+
+    chat_id: int
+    channel: Channel | None = None
+
+
+async def settings_target(update: Update, context: NewsContext) -> Target:
+    """The destination the update's settings commands and buttons apply to: in a private
+    chat, the channel it manages (``/channel``) or else the chat; in a forum, the topic the
+    message is in (its General topic is the chat); anywhere else, the chat. Looked up once
+    per chat and topic, then kept in ``chat_data``."""
+    chat = update.effective_chat
+    chat_data = context.chat_data if context.chat_data is not None else {}
+    if chat.type == ChatType.PRIVATE:
+        if "managing" not in chat_data:
+            chat_data["managing"] = await call(context.service.managed_channel, chat.id)
+        channel = chat_data["managing"]
+        return Target(channel.chat_id, channel) if channel else Target(chat.id)
+    message = update.effective_message
+    if message is not None and message.is_topic_message and message.message_thread_id:
+        topics = chat_data.setdefault("topics", {})
+        thread = message.message_thread_id
+        if thread not in topics:
+            topics[thread] = await call(context.service.topic_destination, chat.id, thread)
+        return Target(topics[thread])
+    return Target(chat.id)
+
+
+def forget_target(context: NewsContext) -> None:
+    """The private chat chose or left a channel: look it up again next time."""
+    if context.chat_data is not None:
+        context.chat_data.pop("managing", None)
+
+
+async def reply_for(update: Update, target: Target, text: str,
+                    markup: InlineKeyboardMarkup | None = None) -> None:
+    """``reply``, headed by the channel's name when the answer is about a managed channel."""
+    await reply(update, render.for_target(text, target.channel), markup)
+
+
+async def may_configure(update: Update, context: NewsContext,
+                        target: Target | None = None) -> bool:
+    """May the update's sender change what ``target`` (by default the update's
+    ``settings_target``) follows and how it is delivered? In a private chat, the user owns
+    it; a managed channel, its administrators; in a group (or a topic of a forum), its
+    administrators: a message the group itself sent (an anonymous administrator, from
+    @GroupAnonymousBot), or a user ``getChatMember`` calls owner or administrator (cached:
+    ``ChatAdmins``)."""
     chat = update.effective_chat
     if chat is None:
         return False
+    user = update.effective_user
     if chat.type == ChatType.PRIVATE:
-        return True
+        target = target or await settings_target(update, context)
+        if target.channel is None:
+            return True
+        return user is not None and await context.chat_admins.is_admin(
+            context.bot, target.channel.chat_id, user.id)
     message = update.message  # a command; a button's message is the bot's own
     sender_chat = message.sender_chat if message is not None else None
     if sender_chat is not None and sender_chat.id == chat.id:
         return True
-    user = update.effective_user
     if user is None:
         return False
     return await context.chat_admins.is_admin(context.bot, chat.id, user.id)
@@ -175,10 +227,15 @@ def chat_admin_only(handler: AnyHandler) -> AnyHandler:
 
     @functools.wraps(handler)
     async def wrapper(update: Update, context: NewsContext, *args: Any) -> None:
-        if await may_configure(update, context):
+        target = await settings_target(update, context) if update.effective_chat else None
+        if await may_configure(update, context, target):
             await handler(update, context, *args)
             return
-        refusal = render.translate(render.CHAT_ADMINS_ONLY, await chat_language(update, context))
+        language = await chat_language(update, context)
+        if target is not None and target.channel is not None:
+            refusal = render.render_not_channel_admin(target.channel, language)
+        else:
+            refusal = render.translate(render.CHAT_ADMINS_ONLY, language)
         if update.callback_query:
             await update.callback_query.answer(refusal, show_alert=True)
         else:

@@ -9,7 +9,14 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 
 from bot import render
-from bot.handlers.common import call, chat_admin_only, chat_language, friendly_errors, reply
+from bot.handlers.common import (
+    call,
+    chat_admin_only,
+    chat_language,
+    friendly_errors,
+    reply_for,
+    settings_target,
+)
 from bot.handlers.context import NewsContext
 from bot.models import ChatSettings
 from bot.schedule import next_occurrence
@@ -29,15 +36,18 @@ def _schedule_line(service: NewsService, chat: ChatSettings, now: datetime,
 async def digest_command(update: Update, context: NewsContext) -> None:
     """Send this chat's digest now."""
     sender = context.digests
-    chat_id = update.effective_chat.id
+    target = await settings_target(update, context)
+    chat_id = target.chat_id
     language = await chat_language(update, context)
     if not (await call(context.service.subscriptions, chat_id)
             or await call(context.service.alerts, chat_id)):
-        await reply(update, render.render_no_subscriptions(language))
+        await reply_for(update, target, render.render_no_subscriptions(language))
         return
     run = await sender.send_digest(chat_id)
     if chat_id in run.empty:
-        await reply(update, render.render_nothing_new(language))
+        await reply_for(update, target, render.render_nothing_new(language))
+    elif target.channel is not None and chat_id in run.served:
+        await reply_for(update, target, render.render_digest_posted(language))
 
 
 async def _change_schedule(
@@ -48,7 +58,8 @@ async def _change_schedule(
     and show the new schedule; with ``usage_of`` (a command name) and no argument, that
     command's usage and the current schedule instead."""
     service = context.service
-    chat_id = update.effective_chat.id
+    target = await settings_target(update, context)
+    chat_id = target.chat_id
     language = await chat_language(update, context)
     text = " ".join(context.args or [])
     if usage_of is not None and not text:
@@ -57,8 +68,8 @@ async def _change_schedule(
     else:
         chat = await call(change, service, chat_id, text)
         prefix = ""
-    await reply(update, prefix + _schedule_line(service, chat, context.digests.clock(),
-                                                language))
+    await reply_for(update, target, prefix + _schedule_line(
+        service, chat, context.digests.clock(), language))
 
 
 @friendly_errors

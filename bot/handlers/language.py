@@ -6,6 +6,7 @@ from telegram import Update
 
 from bot import render
 from bot.handlers.common import (
+    Target,
     call,
     chat_language,
     keyboard,
@@ -31,7 +32,8 @@ async def language_button(update: Update, context: NewsContext, args: list[str])
         await query.answer(render.translate(render.EXPIRED, await chat_language(update, context)),
                            show_alert=True)
         return
-    if not await may_configure(update, context):
+    # The language is the conversation's, even while a private chat manages a channel.
+    if not await may_configure(update, context, Target(update.effective_chat.id)):
         await query.answer(render.render_not_chat_admin(await chat_language(update, context)),
                            show_alert=True)
         return

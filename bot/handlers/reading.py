@@ -38,8 +38,13 @@ INLINE_RESULTS = 20
 _KEPT_SEARCHES = 50  # per chat, for the «Next ›» buttons
 
 
+@friendly_errors
 async def start_command(update: Update, context: NewsContext) -> None:
-    """Welcome the user with three things to try."""
+    """Welcome the user with three things to try; ``/start ID`` (a channel post's «Full
+    text» link, ``render.start_link``) shows that article in full."""
+    if context.args:
+        await send_full_article(update, context, context.args[0])
+        return
     await reply(update, render.render_welcome(await chat_language(update, context)))
 
 

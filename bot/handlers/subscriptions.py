@@ -13,6 +13,8 @@ from bot.handlers.common import (
     friendly_errors,
     keyboard,
     reply,
+    reply_for,
+    settings_target,
 )
 from bot.handlers.context import NewsContext
 
@@ -30,36 +32,39 @@ async def tags_command(update: Update, context: NewsContext) -> None:
 @chat_admin_only
 async def subscribe_command(update: Update, context: NewsContext) -> None:
     """Follow one or more comma-separated tags."""
+    target = await settings_target(update, context)
     text = " ".join(context.args or [])
     language = await chat_language(update, context)
     if not text.strip(" ,"):
         await reply(update, render.render_usage("subscribe", language))
         return
-    result = await call(context.service.subscribe, update.effective_chat.id, text)
-    await reply(update, render.render_subscribed(result.added, result.already, result.unknown,
-                                                 language))
+    result = await call(context.service.subscribe, target.chat_id, text)
+    await reply_for(update, target, render.render_subscribed(
+        result.added, result.already, result.unknown, language))
 
 
 @friendly_errors
 @chat_admin_only
 async def unsubscribe_command(update: Update, context: NewsContext) -> None:
     """Stop following a tag."""
+    target = await settings_target(update, context)
     tag = " ".join(context.args or []).strip()
     language = await chat_language(update, context)
     if not tag:
         await reply(update, render.render_usage("unsubscribe", language))
         return
-    removed = await call(context.service.unsubscribe, update.effective_chat.id, tag)
-    await reply(update, render.render_unsubscribed(removed, tag, language))
+    removed = await call(context.service.unsubscribe, target.chat_id, tag)
+    await reply_for(update, target, render.render_unsubscribed(removed, tag, language))
 
 
 @friendly_errors
 async def subscriptions_command(update: Update, context: NewsContext) -> None:
     """List followed tags with an unsubscribe button each."""
-    tags = await call(context.service.subscriptions, update.effective_chat.id)
+    target = await settings_target(update, context)
+    tags = await call(context.service.subscriptions, target.chat_id)
     language = await chat_language(update, context)
-    await reply(update, render.render_subscriptions(tags, language),
-                keyboard(render.tag_buttons(tags, "unsub", render.UNFOLLOW_TAG, language)))
+    await reply_for(update, target, render.render_subscriptions(tags, language),
+                    keyboard(render.tag_buttons(tags, "unsub", render.UNFOLLOW_TAG, language)))
 
 
 @chat_admin_only
@@ -78,15 +83,17 @@ async def tag_button(update: Update, context: NewsContext, args: list[str]) -> N
 
 
 async def _follow(update: Update, context: NewsContext, tag: str) -> None:
-    result = await call(context.service.subscribe_tags, update.effective_chat.id, [tag])
+    target = await settings_target(update, context)
+    result = await call(context.service.subscribe_tags, target.chat_id, [tag])
     language = await chat_language(update, context)
     await update.callback_query.answer(render.follow_alert(bool(result.added), tag, language))
 
 
 @chat_admin_only
 async def unsubscribe_button(update: Update, context: NewsContext, args: list[str]) -> None:
+    target = await settings_target(update, context)
     service = context.service
-    chat_id = update.effective_chat.id
+    chat_id = target.chat_id
     tag = ":".join(args)
     removed = await call(service.unsubscribe, chat_id, tag)
     language = await chat_language(update, context)
@@ -94,7 +101,8 @@ async def unsubscribe_button(update: Update, context: NewsContext, args: list[st
     if removed:
         tags = await call(service.subscriptions, chat_id)
         await update.callback_query.edit_message_text(
-            render.render_subscriptions(tags, language), parse_mode=ParseMode.HTML,
+            render.for_target(render.render_subscriptions(tags, language), target.channel),
+            parse_mode=ParseMode.HTML,
             reply_markup=keyboard(render.tag_buttons(tags, "unsub", render.UNFOLLOW_TAG,
                                                      language)),
         )

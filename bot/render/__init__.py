@@ -12,6 +12,7 @@ them) and plain button descriptions; the handlers turn those into ``telegram`` o
     lists      /latest and digests: numbered items with a keyboard row each
     wording    help, usage, errors, tag lists, reports
     alerts     saved searches: /alert's answers, the /alerts list and its buttons
+    channels   channels managed from a private chat: /channel, /channels, refusals
     delivery   how news reaches a chat: delivery mode, quiet hours, silent delivery
     preferences  a chat's digest schedule and its language
     i18n       languages, gettext catalogs (bot/locales), plural forms, dates with Babel
@@ -40,6 +41,7 @@ from bot.render.buttons import (
     page_buttons,
     parse_callback,
     source_button,
+    start_link,
     tag_buttons,
 )
 from bot.render.cards import (
@@ -51,6 +53,16 @@ from bot.render.cards import (
     render_search_page,
     render_summary,
     source_link,
+)
+from bot.render.channels import (
+    CHANNEL_VERB,
+    channel_buttons,
+    for_target,
+    render_channel_off,
+    render_channel_selected,
+    render_channel_status,
+    render_channels,
+    render_not_channel_admin,
 )
 from bot.render.delivery import (
     DELIVERY_VERB,
@@ -75,6 +87,7 @@ from bot.render.markup import (
 from bot.render.preferences import (
     LANGUAGE_VERB,
     language_buttons,
+    render_digest_posted,
     render_language_choice,
     render_language_set,
     render_not_chat_admin,
@@ -124,6 +137,7 @@ __all__ = [
     "ALREADY_IMPORTING",
     "ARTICLE_USAGE",
     "CALLBACK_LIMIT",
+    "CHANNEL_VERB",
     "CHAT_ADMINS_ONLY",
     "DEFAULT_LANGUAGE",
     "DELIVERY_VERB",
@@ -157,6 +171,7 @@ __all__ = [
     "article_header",
     "button_rows",
     "callback_data",
+    "channel_buttons",
     "clip",
     "delivery_alert",
     "delivery_buttons",
@@ -164,6 +179,7 @@ __all__ = [
     "escape",
     "fit",
     "follow_alert",
+    "for_target",
     "format_date",
     "full_text_label",
     "highlight",
@@ -177,8 +193,13 @@ __all__ = [
     "render_alert_saved",
     "render_alerts",
     "render_card",
+    "render_channel_off",
+    "render_channel_selected",
+    "render_channel_status",
+    "render_channels",
     "render_delivery",
     "render_digest",
+    "render_digest_posted",
     "render_error",
     "render_full_article",
     "render_help",
@@ -189,6 +210,7 @@ __all__ = [
     "render_no_latest",
     "render_no_results",
     "render_no_subscriptions",
+    "render_not_channel_admin",
     "render_not_chat_admin",
     "render_nothing_new",
     "render_schedule",
@@ -205,6 +227,7 @@ __all__ = [
     "source_button",
     "source_link",
     "split",
+    "start_link",
     "tag_buttons",
     "telegram_length",
     "translate",

@@ -65,6 +65,23 @@ def full_text_label(number: int | None = None, language: str = DEFAULT_LANGUAGE)
     return _("Full text") if number is None else _("Full text {number}").format(number=number)
 
 
+def start_link(bot_username: str, payload: str) -> str | None:
+    """A link that opens a private chat with the bot and sends ``/start payload``; None when
+    ``payload`` is not a start parameter (1-64 of ``A-Z a-z 0-9 _ -``)."""
+    if not (1 <= len(payload) <= 64 and payload.isascii()
+            and payload.replace("_", "").replace("-", "").isalnum()):
+        return None
+    return f"https://t.me/{bot_username}?start={payload}"
+
+
+def full_text_link(article: Article, bot_username: str, number: int | None = None,
+                   language: str = DEFAULT_LANGUAGE) -> Button | None:
+    """«Full text» as a link to the article in a private chat with the bot, for a channel's
+    posts: a callback button there would post the article into the channel for everyone."""
+    url = start_link(bot_username, article.id)
+    return Button(full_text_label(number, language), None, url) if url else None
+
+
 def source_button(article: Article, number: int | None = None,
                   language: str = DEFAULT_LANGUAGE) -> Button | None:
     """«Read at source», a link to the article's page; None without an http(s) url."""

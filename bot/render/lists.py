@@ -6,7 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.models import Article, Digest, Summary
-from bot.render.buttons import Button, article_buttons, button, clip, full_text_label
+from bot.render.buttons import (
+    Button,
+    article_buttons,
+    button,
+    clip,
+    full_text_label,
+    full_text_link,
+)
 from bot.render.cards import (
     ALERTS_LABEL,
     MATCHED_LABEL,
@@ -90,8 +97,11 @@ def _matched_line(tags: tuple[str, ...], queries: tuple[str, ...], language: str
     return "\n".join(line for line in lines if line)
 
 
-def render_digest(digest: Digest, language: str = DEFAULT_LANGUAGE) -> list[ListMessage]:
-    """A digest as messages of whole items, each ≤ 4,096 characters with its own buttons."""
+def render_digest(digest: Digest, language: str = DEFAULT_LANGUAGE, *,
+                  bot_username: str | None = None) -> list[ListMessage]:
+    """A digest as messages of whole items, each ≤ 4,096 characters with its own buttons;
+    given the bot's ``bot_username`` (a channel's digest), «Full text N» opens the article in
+    a private chat with the bot."""
     if not digest.items:
         return []
     t = translator(language)
@@ -106,7 +116,8 @@ def render_digest(digest: Digest, language: str = DEFAULT_LANGUAGE) -> list[List
                              meta_line(article, category=False, language=language),
                              _matched_line(item.matched_tags, item.matched_alerts, language),
                              render_summary(item.summary), _room(header))
-        full = button(full_text_label(number, language), "full", article.id)
+        full = (full_text_link(article, bot_username, number, language) if bot_username
+                else button(full_text_label(number, language), "full", article.id))
         items.append((block, article.id, [full] if full else []))
     footer = ""
     if digest.more:

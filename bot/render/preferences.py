@@ -31,6 +31,11 @@ def render_nothing_new(language: str = DEFAULT_LANGUAGE) -> str:
         "Nothing new for your tags since your last digest. /latest shows the newest articles.")
 
 
+def render_digest_posted(language: str = DEFAULT_LANGUAGE) -> str:
+    """/digest for a managed channel: the digest went to the channel."""
+    return translator(language).gettext("Posted the digest in the channel.")
+
+
 def render_language_choice(language: str = DEFAULT_LANGUAGE) -> str:
     """/language: the question above the buttons."""
     return translator(language).gettext(

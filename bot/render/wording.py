@@ -19,6 +19,7 @@ from babel.numbers import format_decimal
 from bot.errors import (
     ArgumentOutOfRange,
     ArticleNotFound,
+    ChannelRefused,
     ConfigError,
     EmptyArgument,
     ImportInProgress,
@@ -37,6 +38,7 @@ from bot.models import ImportReport, Stats, TagCount
 from bot.render.alerts import ALERT_USAGE
 from bot.render.buttons import clip
 from bot.render.cards import format_date
+from bot.render.channels import CHANNEL_USAGE, render_channel_refused
 from bot.render.delivery import QUIET_USAGE, SILENT_USAGE
 from bot.render.i18n import DEFAULT_LANGUAGE, N_, translator
 from bot.render.markup import escape, fit, fit_parts
@@ -81,7 +83,7 @@ TIMEZONE_USAGE = N_(
     "or <code>/timezone UTC</code>"
 )
 USAGES = {
-    "alert": ALERT_USAGE, "quiet": QUIET_USAGE, "silent": SILENT_USAGE,
+    "alert": ALERT_USAGE, "quiet": QUIET_USAGE, "silent": SILENT_USAGE, "channel": CHANNEL_USAGE,
     "latest": LATEST_USAGE, "search": SEARCH_USAGE, "article": ARTICLE_USAGE,
     "subscribe": SUBSCRIBE_USAGE, "unsubscribe": UNSUBSCRIBE_USAGE,
     "digest_time": DIGEST_TIME_USAGE, "timezone": TIMEZONE_USAGE,
@@ -159,6 +161,8 @@ def render_error(exc: NewsbotError, command: str | None = None,
                      "first.").format(limit=exc.limit)
         case EmptyArgument() | InvalidQuery():
             text = usage or _(_INVALID_ARGUMENT.get(exc.argument, _CHECK_ARGUMENTS))
+        case ChannelRefused():
+            text = render_channel_refused(exc, language)
         case ImportInProgress():
             text = _("An import is already running; try again when it has finished.")
         case StoreError():

@@ -1,0 +1,173 @@
+"""Channels end to end, through the Bot API stand-in: chosen from a private chat with
+/channel @name or a forwarded post once Telegram confirms who administers what; settings
+commands then apply to the channel until /channel off; its news is posted there."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.handlers.chat_admins import ChatAdmins
+from tests.botapi import BotAPIStandIn
+from tests.conftest import article_text
+from tests.test_bot import running_newsbot, say
+from tests.test_groups import Clock, add_article, service_of
+
+CHANNEL, QUIET_CHANNEL, MUTE_CHANNEL, STRANGERS = -1006001, -1006002, -1006003, -1006004
+GROUP = -1007001
+OWNER, EDITOR, READER = 701, 702, 703
+
+
+@pytest.fixture
+def seeds(tmp_path: Path) -> Path:
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    (folder / "first.txt").write_text(article_text("Harbour story", tags="Port Amsel"))
+    return folder
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def newsbot(api: BotAPIStandIn, seeds: Path, tmp_path: Path, clock: Clock):
+    api.add_channel(CHANNEL, "Amsel Daily", "amsel_daily",
+                    members={OWNER: "creator", EDITOR: "administrator"})
+    api.add_channel(QUIET_CHANNEL, "Not yet", "not_yet", members={OWNER: "creator"},
+                    bot_status="left")
+    api.add_channel(MUTE_CHANNEL, "Read only", "read_only", members={OWNER: "creator"},
+                    bot_can_post=False)
+    api.add_channel(STRANGERS, "Someone else's", "someone_else")
+    api.add_group(GROUP, supergroup=True, members={OWNER: "creator"})
+    async with running_newsbot(api, seeds, tmp_path / "news.db", digest_check_every=None,
+                               chat_admins=ChatAdmins(ttl=300, clock=clock)) as application:
+        yield application
+
+
+async def test_an_administrator_manages_a_channel_from_a_private_chat(api, newsbot, seeds):
+    service = service_of(newsbot)
+    [chosen] = await say(api, OWNER, "/channel @amsel_daily")
+    assert chosen.text.startswith("Now managing the channel Amsel Daily (@amsel_daily).")
+    [followed] = await say(api, OWNER, "/subscribe Port Amsel")
+    assert followed.text.splitlines()[0] == "📣 Amsel Daily (@amsel_daily)"
+    assert "Now following: Port Amsel." in followed.text
+    [saved] = await say(api, OWNER, "/alert ferry -strike")
+    assert saved.text.startswith("📣 Amsel Daily")
+    [timing] = await say(api, OWNER, "/digest_time 07:15")
+    assert "07:15" in timing.text and timing.text.startswith("📣 Amsel Daily")
+    assert service.subscriptions(CHANNEL) == ["Port Amsel"]
+    assert [a.query for a in service.alerts(CHANNEL)] == ["ferry -strike"]
+    assert service.subscriptions(OWNER) == []  # the private chat's own are untouched
+    assert service.chat_settings(CHANNEL).digest_time == "07:15"
+
+    [latest] = await say(api, OWNER, "/latest 1")  # reading stays in the private chat
+    assert latest.text.startswith("Latest news")
+
+    await add_article(newsbot, seeds, "Ferry timetable changes", "Port Amsel")
+    [posted] = await say(api, OWNER, "/digest")
+    assert posted.text.startswith("📣 Amsel Daily") and "Posted the digest" in posted.text
+    [post] = api.messages_to(CHANNEL)
+    assert "Ferry timetable changes" in post.text
+    # A reader's «Full text» opens the article in a private chat with the bot, not the channel.
+    [full] = post.buttons
+    article_id = service.latest(1)[0].id
+    assert full["url"] == f"https://t.me/{api.username}?start={article_id}"
+    [article] = await say(api, READER, f"/start {article_id}")
+    assert article.text.startswith("Ferry timetable changes")
+
+    [back] = await say(api, OWNER, "/channel off")
+    assert back.text.startswith("No longer managing Amsel Daily")
+    [mine] = await say(api, OWNER, "/subscriptions")
+    assert mine.text.startswith("You follow no tags yet.")
+    [status] = await say(api, OWNER, "/channel")
+    assert status.text.startswith("Usage: /channel @name")
+
+
+async def test_a_forwarded_post_chooses_the_channel_and_channels_lists_them(api, newsbot):
+    service = service_of(newsbot)
+    api.push_forward(EDITOR, CHANNEL)
+    [chosen] = await api.replies(EDITOR, 1)
+    assert chosen.text.startswith("Now managing the channel Amsel Daily")
+    assert service.managed_channel(EDITOR).chat_id == CHANNEL
+    [listing] = await say(api, EDITOR, "/channels")
+    assert listing.text.splitlines()[1:] == ["📣 Amsel Daily (@amsel_daily) ✓"]
+    before = len(api.messages_to(EDITOR))
+    await api.callback_answer(api.press(listing, "This chat"))
+    await api.replies(EDITOR, 1, after=before)
+    assert service.managed_channel(EDITOR) is None
+    before = len(api.messages_to(EDITOR))
+    api.press(listing, "📣 Amsel Daily")
+    [chosen] = await api.replies(EDITOR, 1, after=before)
+    assert chosen.text.startswith("Now managing the channel Amsel Daily")
+    assert service.managed_channel(EDITOR).chat_id == CHANNEL
+
+
+@pytest.mark.parametrize(("command", "user", "answer"), [
+    ("/channel @no_such_channel", OWNER, "I can't find the channel @no_such_channel."),
+    ("/channel @not_yet", OWNER, "I'm not an administrator of Not yet."),
+    ("/channel @read_only", OWNER, "I may not post in Read only."),
+    ("/channel @someone_else", OWNER, "Only the channel's administrators can manage "
+                                      "Someone else's."),
+    ("/channel @amsel_daily", READER, "Only the channel's administrators can manage "
+                                      "Amsel Daily."),
+    ("/channel -1007001", OWNER, "Group -1007001 is not a channel."),
+    ("/channel -1009999", OWNER, "I can't find the channel -1009999."),
+    ("/channel <b>", OWNER, "Usage: /channel @name"),
+])
+async def test_a_channel_is_refused_unless_telegram_confirms_every_right(
+        api, newsbot, command, user, answer):
+    [refused] = await say(api, user, command)
+    assert refused.text.startswith(answer)
+    assert service_of(newsbot).managed_channel(user) is None
+    [mine] = await say(api, user, "/subscribe Economy")  # settings still apply to the chat
+    assert mine.text.startswith("Now following: Economy.")
+
+
+async def test_a_group_is_not_a_channel_and_channel_is_for_private_chats(api, newsbot):
+    api.push_forward(OWNER, CHANNEL)
+    await api.replies(OWNER, 1)
+    [refused] = await say(api, GROUP, "/channel @amsel_daily", user_id=OWNER)
+    assert refused.text == "Send me this command in a private chat."
+    [listing] = await say(api, GROUP, "/subscriptions", user_id=OWNER)  # the group's own
+    assert listing.text.startswith("You follow no tags yet.")
+
+
+async def test_an_administrator_who_loses_the_channel_is_refused(api, newsbot, clock):
+    await say(api, EDITOR, "/channel @amsel_daily")
+    [followed] = await say(api, EDITOR, "/subscribe Economy")
+    assert "Now following: Economy." in followed.text
+    api.set_member(CHANNEL, EDITOR, "member")
+    clock.now += 301  # the cached "yes" expires
+    [refused] = await say(api, EDITOR, "/unsubscribe Economy")
+    assert refused.text == ("You are no longer an administrator of Amsel Daily. "
+                            "/channel off — back to this chat.")
+    assert service_of(newsbot).subscriptions(CHANNEL) == ["Economy"]
+    [back] = await say(api, EDITOR, "/channel off")
+    assert back.text.startswith("No longer managing Amsel Daily")
+
+
+async def test_a_channel_that_removed_the_bot_stops_getting_news(api, newsbot, seeds):
+    service = service_of(newsbot)
+    await say(api, OWNER, "/channel @amsel_daily")
+    await say(api, OWNER, "/subscribe Port Amsel")
+    assert [c.chat_id for c in service.digest_chats()] == [CHANNEL]
+    api.kick_bot(CHANNEL, user_id=OWNER, update=False)  # found out by posting
+    await add_article(newsbot, seeds, "Ferry timetable changes", "Port Amsel")
+    run = await newsbot.bot_data.digests.send_all()
+    assert run.unreachable == [CHANNEL]
+    assert service.digest_chats() == []
+
+
+async def test_a_channel_posts_in_the_language_of_the_chat_that_chose_it(api, newsbot, seeds):
+    [chosen] = await say(api, OWNER, "/channel @amsel_daily", language_code="uk")
+    assert chosen.text.startswith("Тепер ви керуєте каналом Amsel Daily")
+    await say(api, OWNER, "/subscribe Port Amsel")
+    await add_article(newsbot, seeds, "Ferry timetable changes", "Port Amsel")
+    [posted] = await say(api, OWNER, "/digest")
+    assert posted.text.endswith("Дайджест опубліковано в каналі.")
+    [post] = api.messages_to(CHANNEL)
+    assert post.text.startswith("Ваш дайджест новин — 1 нова стаття")
+    assert post.buttons[0]["text"] == "Повний текст 1"
