@@ -76,3 +76,12 @@ def write_article(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+@pytest.fixture
+def harbour_seeds(tmp_path: Path) -> Path:
+    """A seeds folder holding one article, tagged Port Amsel."""
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    (folder / "first.txt").write_text(article_text("Harbour story", tags="Port Amsel"))
+    return folder

@@ -10,7 +10,6 @@ import pytest
 
 from bot.handlers.chat_admins import ChatAdmins
 from tests.botapi import BotAPIStandIn
-from tests.conftest import article_text
 from tests.test_bot import running_newsbot, say
 from tests.test_groups import Clock, add_article, service_of
 
@@ -20,20 +19,12 @@ OWNER, EDITOR, READER = 701, 702, 703
 
 
 @pytest.fixture
-def seeds(tmp_path: Path) -> Path:
-    folder = tmp_path / "seeds"
-    folder.mkdir()
-    (folder / "first.txt").write_text(article_text("Harbour story", tags="Port Amsel"))
-    return folder
-
-
-@pytest.fixture
 def clock() -> Clock:
     return Clock()
 
 
 @pytest.fixture
-async def newsbot(api: BotAPIStandIn, seeds: Path, tmp_path: Path, clock: Clock):
+async def newsbot(api: BotAPIStandIn, harbour_seeds: Path, tmp_path: Path, clock: Clock):
     api.add_channel(CHANNEL, "Amsel Daily", "amsel_daily",
                     members={OWNER: "creator", EDITOR: "administrator"})
     api.add_channel(QUIET_CHANNEL, "Not yet", "not_yet", members={OWNER: "creator"},
@@ -42,12 +33,12 @@ async def newsbot(api: BotAPIStandIn, seeds: Path, tmp_path: Path, clock: Clock)
                     bot_can_post=False)
     api.add_channel(STRANGERS, "Someone else's", "someone_else")
     api.add_group(GROUP, supergroup=True, members={OWNER: "creator"})
-    async with running_newsbot(api, seeds, tmp_path / "news.db", digest_check_every=None,
+    async with running_newsbot(api, harbour_seeds, tmp_path / "news.db", digest_check_every=None,
                                chat_admins=ChatAdmins(ttl=300, clock=clock)) as application:
         yield application
 
 
-async def test_an_administrator_manages_a_channel_from_a_private_chat(api, newsbot, seeds):
+async def test_an_administrator_manages_a_channel_from_a_private_chat(api, newsbot, harbour_seeds):
     service = service_of(newsbot)
     [chosen] = await say(api, OWNER, "/channel @amsel_daily")
     assert chosen.text.startswith("Now managing the channel Amsel Daily (@amsel_daily).")
@@ -66,7 +57,7 @@ async def test_an_administrator_manages_a_channel_from_a_private_chat(api, newsb
     [latest] = await say(api, OWNER, "/latest 1")  # reading stays in the private chat
     assert latest.text.startswith("Latest news")
 
-    await add_article(newsbot, seeds, "Ferry timetable changes", "Port Amsel")
+    await add_article(newsbot, harbour_seeds, "Ferry timetable changes", "Port Amsel")
     [posted] = await say(api, OWNER, "/digest")
     assert posted.text.startswith("📣 Amsel Daily") and "Posted the digest" in posted.text
     [post] = api.messages_to(CHANNEL)
@@ -149,23 +140,36 @@ async def test_an_administrator_who_loses_the_channel_is_refused(api, newsbot, c
     assert back.text.startswith("No longer managing Amsel Daily")
 
 
-async def test_a_channel_that_removed_the_bot_stops_getting_news(api, newsbot, seeds):
+async def test_a_channel_that_removed_the_bot_stops_getting_news(api, newsbot, harbour_seeds):
     service = service_of(newsbot)
     await say(api, OWNER, "/channel @amsel_daily")
     await say(api, OWNER, "/subscribe Port Amsel")
     assert [c.chat_id for c in service.digest_chats()] == [CHANNEL]
     api.kick_bot(CHANNEL, user_id=OWNER, update=False)  # found out by posting
-    await add_article(newsbot, seeds, "Ferry timetable changes", "Port Amsel")
-    run = await newsbot.bot_data.digests.send_all()
-    assert run.unreachable == [CHANNEL]
+    await add_article(newsbot, harbour_seeds, "Ferry timetable changes", "Port Amsel")
+    [told] = await say(api, OWNER, "/digest")
+    assert told.text.startswith("I may not post in Amsel Daily.")
     assert service.digest_chats() == []
+    assert api.messages_to(CHANNEL) == []
 
 
-async def test_a_channel_posts_in_the_language_of_the_chat_that_chose_it(api, newsbot, seeds):
+async def test_titles_and_refusals_are_escaped(api, newsbot, clock):
+    api.add_channel(-1006009, "<b>Rates & Bonds</b>", "rates_bonds",
+                    members={EDITOR: "administrator"})
+    [chosen] = await say(api, EDITOR, "/channel @rates_bonds")
+    assert chosen.text.startswith("Now managing the channel <b>Rates & Bonds</b> (@rates_bonds).")
+    api.set_member(-1006009, EDITOR, "left")
+    clock.now += 301
+    [refused] = await say(api, EDITOR, "/subscribe Economy")
+    assert refused.text.startswith("You are no longer an administrator of <b>Rates & Bonds</b>.")
+
+
+async def test_a_channel_posts_in_the_language_of_the_chat_that_chose_it(api, newsbot,
+                                                                         harbour_seeds):
     [chosen] = await say(api, OWNER, "/channel @amsel_daily", language_code="uk")
     assert chosen.text.startswith("Тепер ви керуєте каналом Amsel Daily")
     await say(api, OWNER, "/subscribe Port Amsel")
-    await add_article(newsbot, seeds, "Ferry timetable changes", "Port Amsel")
+    await add_article(newsbot, harbour_seeds, "Ferry timetable changes", "Port Amsel")
     [posted] = await say(api, OWNER, "/digest")
     assert posted.text.endswith("Дайджест опубліковано в каналі.")
     [post] = api.messages_to(CHANNEL)

@@ -14,7 +14,7 @@ from bot.digests import DigestSender
 from bot.handlers.chat_admins import ChatAdmins
 from bot.service import NewsService
 from tests.botapi import BotAPIStandIn
-from tests.conftest import article_text, fake_summarise
+from tests.conftest import fake_summarise
 from tests.test_bot import running_newsbot
 from tests.test_groups import REFUSAL, Clock, add_article, service_of
 
@@ -24,17 +24,9 @@ HARBOUR, MARKETS = 11, 12  # two topics' message_thread_id
 
 
 @pytest.fixture
-def seeds(tmp_path: Path) -> Path:
-    folder = tmp_path / "seeds"
-    folder.mkdir()
-    (folder / "first.txt").write_text(article_text("Harbour story", tags="Port Amsel"))
-    return folder
-
-
-@pytest.fixture
-async def newsbot(api: BotAPIStandIn, seeds: Path, tmp_path: Path):
+async def newsbot(api: BotAPIStandIn, harbour_seeds: Path, tmp_path: Path):
     api.add_group(FORUM, forum=True, members={OWNER: "creator"})
-    async with running_newsbot(api, seeds, tmp_path / "news.db", digest_check_every=None,
+    async with running_newsbot(api, harbour_seeds, tmp_path / "news.db", digest_check_every=None,
                                chat_admins=ChatAdmins(ttl=300, clock=Clock())) as application:
         yield application
 
@@ -47,7 +39,7 @@ async def say_in(api: BotAPIStandIn, thread_id: int | None, text: str, *,
     return await api.replies(FORUM, replies, after=before)
 
 
-async def test_each_topic_follows_its_own_tags_and_gets_its_news_there(api, newsbot, seeds):
+async def test_each_topic_follows_its_own_tags_and_gets_its_news_there(api, newsbot, harbour_seeds):
     [followed] = await say_in(api, HARBOUR, "/subscribe Port Amsel")
     assert followed.text.startswith("Now following: Port Amsel.")
     assert followed.thread_id == HARBOUR  # the answer stays in the topic
@@ -63,8 +55,8 @@ async def test_each_topic_follows_its_own_tags_and_gets_its_news_there(api, news
     assert listing.text.startswith("You follow no tags yet.")
     assert listing.thread_id is None
 
-    await add_article(newsbot, seeds, "Ferry timetable changes", "Port Amsel")
-    await add_article(newsbot, seeds, "Rates rise again", "Economy")
+    await add_article(newsbot, harbour_seeds, "Ferry timetable changes", "Port Amsel")
+    await add_article(newsbot, harbour_seeds, "Rates rise again", "Economy")
     [digest] = await say_in(api, HARBOUR, "/digest")
     assert digest.thread_id == HARBOUR
     assert "Ferry timetable changes" in digest.text and "Rates rise" not in digest.text
@@ -73,7 +65,7 @@ async def test_each_topic_follows_its_own_tags_and_gets_its_news_there(api, news
     assert "Rates rise again" in digest.text and "Ferry" not in digest.text
 
     # The forum's scheduled run: each topic's news into its own topic, nothing twice.
-    await add_article(newsbot, seeds, "Pilot boats on strike", "Port Amsel, Economy")
+    await add_article(newsbot, harbour_seeds, "Pilot boats on strike", "Port Amsel, Economy")
     before = len(api.messages_to(FORUM))
     run = await newsbot.bot_data.digests.send_all()
     sent = api.messages_to(FORUM)[before:]

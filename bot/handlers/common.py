@@ -239,7 +239,7 @@ def chat_admin_only(handler: AnyHandler) -> AnyHandler:
         if update.callback_query:
             await update.callback_query.answer(refusal, show_alert=True)
         else:
-            await reply(update, refusal)
+            await reply(update, render.escape(refusal))  # plain text: a title may hold "<"
 
     return cast(AnyHandler, wrapper)
 

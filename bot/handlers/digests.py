@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 
 from bot import render
+from bot.errors import ChannelRefused
 from bot.handlers.common import (
     call,
     chat_admin_only,
@@ -48,6 +49,8 @@ async def digest_command(update: Update, context: NewsContext) -> None:
         await reply_for(update, target, render.render_nothing_new(language))
     elif target.channel is not None and chat_id in run.served:
         await reply_for(update, target, render.render_digest_posted(language))
+    elif target.channel is not None and chat_id in run.unreachable:
+        raise ChannelRefused("bot_cannot_post", target.channel.title)
 
 
 async def _change_schedule(
