@@ -9,8 +9,10 @@ from hypothesis import strategies as st
 
 from bot import render
 from bot.errors import (
+    CHANNEL_REFUSALS,
     ArgumentOutOfRange,
     ArticleNotFound,
+    ChannelRefused,
     EmptyArgument,
     InvalidDigestTime,
     StoreError,
@@ -22,6 +24,7 @@ from bot.models import (
     HIGHLIGHT_END,
     HIGHLIGHT_START,
     Article,
+    Channel,
     Digest,
     DigestItem,
     ImportFailure,
@@ -323,6 +326,57 @@ def test_any_command_argument_gives_a_sendable_answer(tags, argument, language):
     assert len(render.unfollow_alert(None, argument, language)) <= 200
     for button in render.tag_buttons([argument, *tags], "tag", render.FOLLOW_TAG, language):
         assert len(button.data.encode()) <= CALLBACK_LIMIT
+
+
+channels = st.builds(lambda n, title, username: Channel(-1006000 - n, title, username),
+                     st.integers(0, 10**6), titles,
+                     st.one_of(st.none(), st.from_regex(r"[A-Za-z][A-Za-z0-9_]{3,31}",
+                                                         fullmatch=True)))
+
+
+@PROPERTY
+@given(st.lists(channels, min_size=1, max_size=30), st.lists(short_or_huge(min_size=1),
+                                                             max_size=30), languages)
+def test_any_channel_answer_is_sendable_and_its_buttons_fit(managed, tags, language):
+    channel = managed[0]
+    answer = render.render_subscriptions(tags * 40, language)
+    headed = render.for_target(answer, channel)
+    assert_sendable(headed)
+    assert headed.startswith("📣 <b>")
+    assert render.for_target(answer, None) == answer  # a chat's own answers have no heading
+    for text in (render.render_channel_selected(channel, language),
+                 render.render_channel_status(channel, language),
+                 render.render_channel_status(None, language),
+                 render.render_channel_off(channel, language),
+                 render.render_channels(managed * 20, channel, language),
+                 render.render_channels([], None, language)):
+        assert_sendable(text)
+    for reason in CHANNEL_REFUSALS:
+        refused = ChannelRefused(reason, channel.title)
+        assert_sendable(render.render_error(refused, "channel", language))
+        assert 0 < len(render.error_alert(refused, language)) <= 200
+    assert len(render.render_not_channel_admin(channel, language)) <= 200
+    for button in render.channel_buttons(managed, channel, language):
+        assert 1 <= len(button.data.encode()) <= CALLBACK_LIMIT
+
+
+@PROPERTY
+@given(st.lists(st.tuples(articles, summaries), min_size=1, max_size=4),
+       st.text(alphabet="abcXYZ019_-.:/ ", min_size=1, max_size=80), languages)
+def test_a_channels_digest_links_full_text_to_the_bots_private_chat(briefs, article_id,
+                                                                    language):
+    briefs = [(replace(a, id=f"{article_id}{n}"), s) for n, (a, s) in enumerate(briefs)]
+    digest = Digest(1, [DigestItem(a, ("x",), s) for a, s in briefs], more=0, more_tag=None,
+                    upto_seq=9)
+    payloads = []
+    for message in render.render_digest(digest, language, bot_username="newsbot_test_bot"):
+        assert_sendable(message.text)
+        for button in message.buttons:  # links only: a press never posts into the channel
+            assert button.data is None
+            payloads.append(button.url.removeprefix("https://t.me/newsbot_test_bot?start="))
+    # Every id Telegram accepts as a start parameter gets its link, and no other.
+    assert payloads == [a.id for a, _ in briefs
+                        if re.fullmatch(r"[A-Za-z0-9_-]{1,64}", a.id)]
 
 
 @PROPERTY
