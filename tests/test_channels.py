@@ -136,6 +136,10 @@ async def test_an_administrator_who_loses_the_channel_is_refused(api, newsbot, c
     assert refused.text == ("You are no longer an administrator of Amsel Daily. "
                             "/channel off — back to this chat.")
     assert service_of(newsbot).subscriptions(CHANNEL) == ["Economy"]
+    for command in ("/subscriptions", "/alerts", "/delivery"):  # nor read its settings
+        [refused] = await say(api, EDITOR, command)
+        assert refused.text.startswith("You are no longer an administrator of Amsel Daily."), \
+            command
     [back] = await say(api, EDITOR, "/channel off")
     assert back.text.startswith("No longer managing Amsel Daily")
 

@@ -12,6 +12,7 @@ from bot.handlers.common import (
     chat_language,
     friendly_errors,
     keyboard,
+    readable_target,
     reply,
     reply_for,
     settings_target,
@@ -38,7 +39,9 @@ async def alert_command(update: Update, context: NewsContext) -> None:
 @friendly_errors
 async def alerts_command(update: Update, context: NewsContext) -> None:
     """List the chat's saved searches with a «Remove» button each."""
-    target = await settings_target(update, context)
+    target = await readable_target(update, context)
+    if target is None:
+        return
     alerts = await call(context.service.alerts, target.chat_id)
     language = await chat_language(update, context)
     await reply_for(update, target, render.render_alerts(alerts, language),

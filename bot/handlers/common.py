@@ -182,6 +182,18 @@ async def settings_target(update: Update, context: NewsContext) -> Target:
     return Target(chat.id)
 
 
+async def readable_target(update: Update, context: NewsContext) -> Target | None:
+    """``settings_target`` for a command that only shows settings: anyone in a chat may read
+    its settings, but a managed channel's only its administrators; None once refused."""
+    target = await settings_target(update, context)
+    if target.channel is None or await may_configure(update, context, target):
+        return target
+    refusal = render.render_not_channel_admin(target.channel,
+                                              await chat_language(update, context))
+    await reply(update, render.escape(refusal))
+    return None
+
+
 def forget_target(context: NewsContext) -> None:
     """The private chat chose or left a channel: look it up again next time."""
     if context.chat_data is not None:

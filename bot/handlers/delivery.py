@@ -13,6 +13,7 @@ from bot.handlers.common import (
     chat_language,
     friendly_errors,
     keyboard,
+    readable_target,
     reply,
     reply_for,
     settings_target,
@@ -34,7 +35,9 @@ async def _show(update: Update, context: NewsContext, target: Target,
 @friendly_errors
 async def delivery_command(update: Update, context: NewsContext) -> None:
     """Show how news arrives, with a button for each delivery mode."""
-    target = await settings_target(update, context)
+    target = await readable_target(update, context)
+    if target is None:
+        return
     chat = await call(context.service.chat_settings, target.chat_id)
     await _show(update, context, target, chat)
 

@@ -12,6 +12,7 @@ from bot.handlers.common import (
     chat_language,
     friendly_errors,
     keyboard,
+    readable_target,
     reply,
     reply_for,
     settings_target,
@@ -60,7 +61,9 @@ async def unsubscribe_command(update: Update, context: NewsContext) -> None:
 @friendly_errors
 async def subscriptions_command(update: Update, context: NewsContext) -> None:
     """List followed tags with an unsubscribe button each."""
-    target = await settings_target(update, context)
+    target = await readable_target(update, context)
+    if target is None:
+        return
     tags = await call(context.service.subscriptions, target.chat_id)
     language = await chat_language(update, context)
     await reply_for(update, target, render.render_subscriptions(tags, language),
