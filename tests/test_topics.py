@@ -4,6 +4,8 @@ alone; a forum the bot leaves stops with all its topics."""
 
 from __future__ import annotations
 
+import asyncio
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,8 @@ from bot.service import NewsService
 from tests.botapi import BotAPIStandIn
 from tests.conftest import fake_summarise
 from tests.test_bot import running_newsbot
+from tests.test_digests import Clock as DigestClock
+from tests.test_digests import articles_adder
 from tests.test_groups import REFUSAL, Clock, add_article, service_of
 
 FORUM = -1005001
@@ -124,3 +128,52 @@ async def test_a_deleted_topic_stops_alone_and_a_forum_the_bot_left_stops_whole(
     assert run.served == [] and len(run.unreachable) >= 1
     assert service.digest_chats() == []  # the forum and every topic stop
     assert service.subscriptions(markets) == ["Economy"]  # kept, for when it comes back
+
+
+async def job_runs(application, count: int, timeout: float = 10) -> None:
+    """Wait until the digest job has been started ``count`` more times (its next run time
+    moves on with each), yielding to the event loop it runs on."""
+    [job] = application.job_queue.get_jobs_by_name("send_due_digests")
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    seen, runs = job.next_t, 0
+    while runs < count:
+        assert loop.time() < deadline, "the digest job did not run"
+        await asyncio.sleep(0)
+        if job.next_t != seen:
+            seen, runs = job.next_t, runs + 1
+
+
+async def test_a_topics_instant_news_and_quiet_hours_are_its_own(api, harbour_seeds, tmp_path,
+                                                               write_article):
+    """Through the running bot's job, with an injected clock: one topic gets its saved
+    search's matches a minute after import; the other, in its quiet hours, gets them as one
+    message when they end."""
+    api.add_group(FORUM, forum=True, members={OWNER: "creator"})
+    start = datetime.now(UTC)
+    clock = DigestClock(start)
+    quiet_from = (start - timedelta(hours=1)).strftime("%H:%M")
+    quiet_until = (start + timedelta(hours=1)).strftime("%H:%M")
+    async with running_newsbot(api, harbour_seeds, tmp_path / "news.db", clock=clock,
+                               digest_check_every=0.05, digest_first_check=0) as application:
+        for thread in (HARBOUR, MARKETS):
+            await say_in(api, thread, "/alert harbour")
+            [shown] = await say_in(api, thread, "/delivery")
+            api.press(shown, "Instant", user_id=OWNER)
+            await api.until(lambda shown=shown: "Instant:" in shown.text)
+        [quiet] = await say_in(api, MARKETS, f"/quiet {quiet_from}-{quiet_until}")
+        assert "Quiet hours" in quiet.text
+        before = len(api.messages_to(FORUM))
+        articles_adder(service_of(application), write_article, tmp_path)(
+            ("Harbour reopens", "Weather"), ("Harbour strike ends", "Ports"))
+        clock.now = datetime.now(UTC) + timedelta(seconds=61)  # the batch's minute is over
+        [news] = await api.replies(FORUM, 1, after=before)
+        assert news.thread_id == HARBOUR
+        assert news.text.startswith("Your news digest — 2 new articles")
+        clock.now += timedelta(minutes=30)  # still quiet in the other topic
+        await job_runs(application, 3)
+        assert len(api.messages_to(FORUM)) == before + 1
+        clock.now = start + timedelta(minutes=62)  # its quiet hours are over
+        [waited] = await api.replies(FORUM, 1, after=before + 1)
+        assert waited.thread_id == MARKETS
+        assert waited.text.startswith("Your news digest — 2 new articles")
