@@ -1,7 +1,8 @@
+import threading
 from datetime import UTC, datetime
 
 from bot.models import Channel, ChatAddress
-from bot.store import TOPIC_IDS_FROM
+from bot.store import TOPIC_IDS_FROM, Store
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 FORUM = -1005001
@@ -80,3 +81,26 @@ def test_a_managed_channel_is_selected_listed_and_forgotten(store):
     assert store.managed_channel(701) is None
     assert store.channels_managed_by(701) == [other]
     assert store.managed_channel(702).chat_id == channel.chat_id  # another manager keeps it
+
+
+def test_topics_first_seen_at_once_from_several_connections_get_one_id_each(tmp_path):
+    path = tmp_path / "news.db"
+    Store(path).close()
+    start = threading.Barrier(8)
+    found: list[tuple[int, int]] = []
+
+    def first_message(thread: int) -> None:
+        with Store(path) as store:
+            start.wait()
+            found.append((thread, store.topic_destination(FORUM, thread)))
+
+    threads = [threading.Thread(target=first_message, args=(11 + n % 2,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    by_topic = {thread: {d for t, d in found if t == thread} for thread in (11, 12)}
+    assert [len(ids) for ids in by_topic.values()] == [1, 1]  # one id per topic
+    assert by_topic[11] != by_topic[12]
+    with Store(path) as store:
+        assert store.db.execute("SELECT count(*) FROM topics").fetchone()[0] == 2
