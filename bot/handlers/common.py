@@ -1,5 +1,6 @@
-"""What every handler uses: replies, keyboards, the off-the-loop call, the error policy, who
-may change a chat's settings, and the language to speak in the update's chat."""
+"""What every handler uses: replies, keyboards, the off-the-loop call, the error policy, which
+destination a settings command applies to (the chat, its forum topic, or the channel a private
+chat manages) and who may change it, and the language to speak in the update's chat."""
 
 from __future__ import annotations
 
