@@ -12,6 +12,7 @@ from bot.articles.discovery import ARTICLE_SUFFIXES, discover_article_files, ite
 from bot.articles.fields import (
     category_key,
     derive_article_id,
+    is_representable,
     normalise_tags,
     parse_published,
     strip_control_characters,
@@ -26,6 +27,7 @@ __all__ = [
     "category_key",
     "derive_article_id",
     "discover_article_files",
+    "is_representable",
     "iter_articles",
     "iter_jsonl",
     "normalise_tags",

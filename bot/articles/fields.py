@@ -82,6 +82,13 @@ def derive_article_id(source: str, title: str, published: datetime) -> str:
     return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
 
 
+def is_representable(published: datetime) -> bool:
+    """Whether an aware datetime lies between EARLIEST_PUBLISHED and LATEST_PUBLISHED, so it
+    can be shown in every UTC offset (9999-12-31 at -05:00 cannot)."""
+    # Aware datetimes compare by instant without converting, so this cannot overflow.
+    return EARLIEST_PUBLISHED <= published <= LATEST_PUBLISHED
+
+
 def parse_published(value: str, path: str | Path, line: int | None) -> datetime:
     """Parse an ISO-8601 datetime that must carry a UTC offset (or ``Z``) and lie between
     EARLIEST_PUBLISHED and LATEST_PUBLISHED."""
@@ -100,8 +107,7 @@ def parse_published(value: str, path: str | Path, line: int | None) -> datetime:
             "(e.g. 2024-04-15T05:06:55+03:00 or ...Z)",
             line,
         )
-    # Aware datetimes compare by instant without converting, so this cannot overflow.
-    if not EARLIEST_PUBLISHED <= published <= LATEST_PUBLISHED:
+    if not is_representable(published):
         raise ArticleFormatError(
             path,
             f"datetime {value!r} is out of range: it must fall between 0001-01-02 and "

@@ -72,6 +72,7 @@ def describe_failed_poll(result: PollResult) -> str:
     error = result.state.last_error or fetch.outcome.value
     reasons = {
         "not_a_feed": "the page is not an RSS, Atom or JSON feed",
+        "internal": "newsbot failed on this feed (the log has the traceback)",
         "private_address": "it resolves to a loopback, private or link-local address "
                            "(set NEWSBOT_ALLOW_PRIVATE_URLS=1 to allow)",
         "scheme": "only http and https URLs can be followed",

@@ -26,14 +26,21 @@ def allow_private_from_env(environ: Mapping[str, str] | None = None) -> bool:
 
 
 def is_http_url(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme.lower() in _DEFAULT_PORTS and bool(parts.hostname)
+    try:
+        parts = urlsplit(url)
+        return parts.scheme.lower() in _DEFAULT_PORTS and bool(parts.hostname)
+    except ValueError:  # "http://[::1": an unbalanced IPv6 host
+        return False
 
 
 def resolve_link(base: str, link: str) -> str:
-    """``link`` resolved against ``base`` (the feed's or page's URL); '' stays ''."""
+    """``link`` resolved against ``base`` (the feed's or page's URL); '' stays '', and so
+    does a link no URL parser can read (an entry without a link beats a failed poll)."""
     link = (link or "").strip()
-    return urljoin(base, link) if link else ""
+    try:
+        return urljoin(base, link) if link else ""
+    except ValueError:
+        return ""
 
 
 def canonical_url(url: str) -> str:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
-from bot.articles import normalise_tags
+from bot.articles import is_representable, normalise_tags
 from bot.feeds.address import canonical_url, is_http_url, resolve_link
 from bot.feeds.model import FeedEntry, FeedSettings, SkippedEntry
 from bot.feeds.text import html_text, plain_title
@@ -49,7 +49,9 @@ def parse_date(raw: str) -> datetime | None:
             parsed = parsedate_to_datetime(raw)
         except (TypeError, ValueError, IndexError):
             return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    parsed = parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    # A date outside what every timezone can show (9999-12-31 at -05:00) is no date.
+    return parsed if is_representable(parsed) else None
 
 
 def _short_hash(*parts: str) -> str:
@@ -92,6 +94,8 @@ def map_entry(
     body = max(contents, key=len, default="") or summary
     subtitle = summary if summary and body and not _same_text(summary, body) else ""
     published = parse_date(raw.published) or raw.published_utc
+    if published is not None and not is_representable(published):
+        published = None
     source = (
         settings.name or plain_title(feed_title) or (urlsplit(feed_url).hostname or feed_url)
     )

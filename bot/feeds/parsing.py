@@ -21,9 +21,13 @@ from bot.feeds.model import FeedEntry, FeedSettings, ParsedFeed, SkippedEntry
 
 
 def _utc(parsed: object) -> datetime | None:
+    """feedparser's UTC time struct as a datetime; None when absent or past year 9999."""
     if not parsed:
         return None
-    return datetime.fromtimestamp(calendar.timegm(parsed), UTC)  # type: ignore[arg-type]
+    try:
+        return datetime.fromtimestamp(calendar.timegm(parsed), UTC)  # type: ignore[arg-type]
+    except (OverflowError, ValueError, OSError):
+        return None
 
 
 def _raw_entry(entry: Mapping) -> RawEntry:
@@ -35,7 +39,9 @@ def _raw_entry(entry: Mapping) -> RawEntry:
         link=entry.get("link", ""),
         guid=entry.get("id", ""),
         published=entry.get("published") or entry.get("updated") or "",
-        published_utc=_utc(entry.get("published_parsed") or entry.get("updated_parsed")),
+        # dict.get: feedparser's own get maps a missing "updated_parsed" to "published_parsed"
+        # with a DeprecationWarning.
+        published_utc=_utc(entry.get("published_parsed") or dict.get(entry, "updated_parsed")),
         contents=contents,
         summary=entry.get("summary", ""),
         categories=tuple(t.get("term") or "" for t in entry.get("tags") or ()),

@@ -11,6 +11,7 @@ once; then once more when it recovers; never once per poll).
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import replace
 from datetime import datetime
 
@@ -28,6 +29,8 @@ from bot.feeds.model import (
     Validators,
 )
 from bot.feeds.parsing import parse_feed
+
+logger = logging.getLogger(__name__)
 
 ALERT_AFTER = 3
 
@@ -83,6 +86,9 @@ async def poll_feed(fetcher: Fetcher, settings: FeedSettings, state: FeedState,
             )
         except FeedFormatError:
             error = "not_a_feed"
+        except Exception:  # a bug met on hostile input fails this feed, not the whole poll
+            logger.exception("Reading feed %s failed unexpectedly", state.url)
+            error = "internal"
         else:
             entries = feed.entries
             if settings.full_text:

@@ -34,19 +34,23 @@ async def poll_feeds(
     """Poll ``feeds`` (default: those due at ``now``) once each and save what they bring;
     returns one report per feed, in the order of ``feeds``. ``on_alert(feed, report)`` is
     awaited for each report that carries an alert, with the feed's saved state. A feed whose
-    poll cannot be saved (a database error) gets an ``error`` report with ``error="store"``
-    and does not stop the others. Afterwards, articles older than the service's
+    poll cannot be saved (a database error) gets an ``error`` report with ``error="store"``,
+    one that fails any other way (logged with its traceback) ``error="internal"``; neither
+    stops the others. Afterwards, articles older than the service's
     ``keep_days`` are pruned."""
     if feeds is None:
         feeds = await asyncio.to_thread(service.due_feeds, now)
 
     async def one(feed: StoredFeed) -> FeedPollReport:
-        result = await poll_feed(fetcher, feed.settings, feed.state, now)
         try:
+            result = await poll_feed(fetcher, feed.settings, feed.state, now)
             report = await asyncio.to_thread(service.save_poll, feed.id, result, now)
         except NewsbotError:
             logger.exception("Could not save the poll of feed %d (%s)", feed.id, feed.state.url)
             return FeedPollReport(feed.id, feed.state.url, "error", error="store")
+        except Exception:  # one feed's surprise must not lose the other feeds' polls
+            logger.exception("Polling feed %d (%s) failed", feed.id, feed.state.url)
+            return FeedPollReport(feed.id, feed.state.url, "error", error="internal")
         logger.info("Feed %d (%s): %s, %d added, %d updated, %d unchanged", feed.id,
                     report.url, report.status, report.added, report.updated, report.unchanged)
         if report.alert and on_alert is not None:

@@ -41,6 +41,8 @@ _FAILURES = {
     "too_large": N_("the response is over the 10 MiB cap"),
     "too_many_redirects": N_("too many redirects"),
     "not_a_feed": N_("not a feed (neither RSS, Atom nor JSON Feed)"),
+    "internal": N_("newsbot failed on this feed; its log has the details"),
+    "store": N_("the poll could not be saved; its log has the details"),
     "private_address": N_("refused: a loopback, private or link-local address"),
     "scheme": N_("refused: only http and https URLs"),
     "no_host": N_("the URL has no host"),

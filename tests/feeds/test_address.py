@@ -7,8 +7,10 @@ import pytest
 from bot.feeds.address import (
     allow_private_from_env,
     canonical_url,
+    is_http_url,
     is_public_address,
     pinned_url,
+    resolve_link,
 )
 
 
@@ -42,3 +44,10 @@ def test_allow_private_from_env():
 def test_pinned_url_swaps_the_host_for_the_checked_address():
     assert pinned_url("https://news.example/a?b=1#x", "2001:db8::1") == "https://[2001:db8::1]/a?b=1"
     assert pinned_url("http://news.example:8080/feed", "192.0.2.7") == "http://192.0.2.7:8080/feed"
+
+
+def test_a_link_no_parser_can_read_is_no_link():
+    assert resolve_link("http://courier.example/feed", "http://[::1") == ""
+    assert is_http_url("http://[::1") is False
+    assert resolve_link("http://courier.example/feed", "/news/1") == (
+        "http://courier.example/news/1")

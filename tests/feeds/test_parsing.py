@@ -172,3 +172,31 @@ def test_undated_entry_polled_again_keeps_its_first_seen_date():
     assert keep_first_seen(again[2], FIRST_SEEN).article == first[2].article
     assert keep_first_seen(again[0], earlier) is again[0]  # dated: as it is
     assert keep_first_seen(again[2], None) is again[2]  # new: as it is
+
+
+HOSTILE_JSON = (b'{"version": "https://jsonfeed.org/version/1.1", "title": "Odd", "items": ['
+                b'{"id": "1", "url": "http://[::1", "title": "Broken link",'
+                b' "content_text": "Ships queued.", "date_published": "9999-12-31T23:59:59-05:00"},'
+                b'{"id": "2", "url": "https://odd.example/2", "title": "Fine",'
+                b' "content_text": "Dockers worked late.",'
+                b' "date_published": "2025-06-10T09:30:00Z"}'
+                b']}')
+HOSTILE_RSS = (b"<rss version='2.0'><channel><title>Odd</title><item><title>Far future</title>"
+               b"<link>http://odd.example/far</link>"
+               b"<pubDate>Fri, 31 Dec 9999 23:59:59 -0500</pubDate>"
+               b"<description>Ships queued.</description></item></channel></rss>")
+
+
+@pytest.mark.parametrize(("body", "content_type"), [
+    (HOSTILE_JSON, "application/feed+json"), (HOSTILE_RSS, "application/rss+xml")])
+def test_an_unreadable_link_or_an_unshowable_date_costs_the_entry_that_field_only(
+        body, content_type):
+    feed = parse_feed(body, RSS_URL, headers={"Content-Type": content_type},
+                      first_seen=FIRST_SEEN)
+    first = feed.entries[0]
+    # 9999-12-31 at -05:00 is past what UTC can show: the entry is dated when first seen.
+    assert (first.article.published, first.published_known) == (FIRST_SEEN, False)
+    first.article.published.astimezone(timezone(timedelta(hours=-12)))  # showable anywhere
+    if content_type == "application/feed+json":
+        assert first.article.title == "Broken link" and first.article.url == ""
+        assert feed.entries[1].article.url == "https://odd.example/2"

@@ -89,3 +89,22 @@ async def test_alerts_after_three_failures_and_on_recovery_and_410_disables(
         (3, "failing"), (0, "recovered"), (1, "failing")]
     assert service.get_feed(str(feed.id)).status == "disabled"
     assert await poll_feeds(service, fetcher, now=NOW + timedelta(days=2)) == []
+
+
+async def test_a_feed_that_fails_unexpectedly_fails_alone(feed_server: FeedServer,
+                                                          fetcher: Fetcher, tmp_path):
+    def summarise(text: str, *args, **kwargs):
+        if "Cursed" in kwargs.get("title", ""):
+            raise RuntimeError("the summariser met something it cannot handle")
+        return fake_summarise(text, *args, **kwargs)
+
+    with Store(tmp_path / "news.db") as store:
+        service = NewsService(store, summarise=summarise, clock=lambda: NOW)
+        cursed = service.add_feed(FeedSettings(serve(feed_server, "/cursed", rss(
+            "Cursed", ("Cursed harbour", "/news/cursed")))))
+        fine = service.add_feed(FeedSettings(serve(feed_server, "/fine", rss(
+            "Fine", ("Pier", "/news/pier")))))
+        reports = {r.id: r for r in await poll_feeds(service, fetcher, now=NOW)}
+        assert (reports[cursed.id].status, reports[cursed.id].error) == ("error", "internal")
+        assert (reports[fine.id].status, reports[fine.id].added) == ("ok", 1)
+        assert [a.title for a in service.latest(10)] == ["Pier"]
