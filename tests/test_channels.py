@@ -56,6 +56,8 @@ async def test_an_administrator_manages_a_channel_from_a_private_chat(api, newsb
 
     [latest] = await say(api, OWNER, "/latest 1")  # reading stays in the private chat
     assert latest.text.startswith("Latest news")
+    answer = await api.callback_answer(api.press(latest, "Follow Port Amsel"))
+    assert answer["text"] == "📣 Amsel Daily: You already follow Port Amsel."
 
     await add_article(newsbot, harbour_seeds, "Ferry timetable changes", "Port Amsel")
     [posted] = await say(api, OWNER, "/digest")

@@ -356,6 +356,9 @@ def test_any_channel_answer_is_sendable_and_its_buttons_fit(managed, tags, langu
         assert_sendable(render.render_error(refused, "channel", language))
         assert 0 < len(render.error_alert(refused, language)) <= 200
     assert len(render.render_not_channel_admin(channel, language)) <= 200
+    for tag in tags:
+        followed = render.alert_for_target(render.follow_alert(True, tag, language), channel)
+        assert followed.startswith("📣 ") and len(followed) <= 200
     for button in render.channel_buttons(managed, channel, language):
         assert 1 <= len(button.data.encode()) <= CALLBACK_LIMIT
 

@@ -59,7 +59,8 @@ async def remove_alert_button(update: Update, context: NewsContext, args: list[s
                                            show_alert=True)
         return
     removed = await call(service.remove_alert, chat_id, int(args[0]))
-    await update.callback_query.answer(render.alert_removed(removed, language))
+    await update.callback_query.answer(
+        render.alert_for_target(render.alert_removed(removed, language), target.channel))
     if removed is None:  # pressed twice, or removed elsewhere: the list shown may be stale
         return
     alerts = await call(service.alerts, chat_id)

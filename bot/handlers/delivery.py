@@ -48,7 +48,8 @@ async def delivery_button(update: Update, context: NewsContext, args: list[str])
     service = context.service
     chat = await call(service.set_delivery, target.chat_id, args[0])
     language = await chat_language(update, context)
-    await update.callback_query.answer(render.delivery_alert(chat, language))
+    await update.callback_query.answer(
+        render.alert_for_target(render.delivery_alert(chat, language), target.channel))
     text = render.for_target(render.render_delivery(chat, service.chat_timezone(chat), language),
                              target.channel)
     if text != update.callback_query.message.text_html:

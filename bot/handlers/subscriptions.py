@@ -89,7 +89,8 @@ async def _follow(update: Update, context: NewsContext, tag: str) -> None:
     target = await settings_target(update, context)
     result = await call(context.service.subscribe_tags, target.chat_id, [tag])
     language = await chat_language(update, context)
-    await update.callback_query.answer(render.follow_alert(bool(result.added), tag, language))
+    await update.callback_query.answer(render.alert_for_target(
+        render.follow_alert(bool(result.added), tag, language), target.channel))
 
 
 @chat_admin_only
@@ -100,7 +101,8 @@ async def unsubscribe_button(update: Update, context: NewsContext, args: list[st
     tag = ":".join(args)
     removed = await call(service.unsubscribe, chat_id, tag)
     language = await chat_language(update, context)
-    await update.callback_query.answer(render.unfollow_alert(removed, tag, language))
+    await update.callback_query.answer(
+        render.alert_for_target(render.unfollow_alert(removed, tag, language), target.channel))
     if removed:
         tags = await call(service.subscriptions, chat_id)
         await update.callback_query.edit_message_text(

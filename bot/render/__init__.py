@@ -56,6 +56,7 @@ from bot.render.cards import (
 )
 from bot.render.channels import (
     CHANNEL_VERB,
+    alert_for_target,
     channel_buttons,
     for_target,
     render_channel_off,
@@ -166,6 +167,7 @@ __all__ = [
     "Button",
     "ListMessage",
     "alert_buttons",
+    "alert_for_target",
     "alert_removed",
     "article_buttons",
     "article_header",

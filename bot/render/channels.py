@@ -18,6 +18,7 @@ CHANNEL_USAGE = N_(
     "<code>/channel off</code> — back to this chat. /channels — the channels you manage."
 )
 _TITLE = 60  # characters of a channel's title shown
+_ALERT = 200  # characters in a callback query's answer
 
 
 def channel_name(channel: Channel) -> str:
@@ -32,6 +33,14 @@ def for_target(text: str, channel: Channel | None) -> str:
     if channel is None:
         return text
     return fit([f"📣 <b>{channel_name(channel)}</b>", text])
+
+
+def alert_for_target(text: str, channel: Channel | None) -> str:
+    """A button's answer (plain text, at most 200 characters), prefixed with the channel's
+    title when the press changed a channel managed from a private chat."""
+    if channel is None:
+        return text
+    return clip(f"📣 {clip(channel.title, 40)}: {text}", _ALERT)
 
 
 def render_channel_selected(channel: Channel, language: str = DEFAULT_LANGUAGE) -> str:
