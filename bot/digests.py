@@ -91,12 +91,20 @@ def holder_is_dead(holder: str) -> bool:
     return False
 
 
+# 400s saying the bot may no longer post in the chat: a channel's admin took the right away.
+_NO_RIGHT_TO_POST = ("need administrator rights", "not enough rights", "chat_write_forbidden",
+                     "chat_admin_required")
+
+
 def _unreachable(error: TelegramError) -> bool:
     """Blocked by the user, removed from the group or channel ("bot was kicked from the
-    group chat", "bot is not a member of the channel chat": all 403), or the chat is gone."""
+    group chat", "bot is not a member of the channel chat": all 403), no longer allowed to
+    post there, or the chat is gone."""
     if isinstance(error, Forbidden):
         return True
-    return isinstance(error, BadRequest) and "chat not found" in error.message.lower()
+    text = error.message.lower()
+    return isinstance(error, BadRequest) and (
+        "chat not found" in text or any(phrase in text for phrase in _NO_RIGHT_TO_POST))
 
 
 def _topic_gone(error: TelegramError) -> bool:

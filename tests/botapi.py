@@ -396,6 +396,20 @@ class BotAPIStandIn:
             self._push({"my_chat_member": self._member_change(
                 chat_id, self._user(user_id), self._bot_user(), "member", "kicked")})
 
+    def set_bot_can_post(self, channel_id: int, can_post: bool, *, user_id: int) -> None:
+        """``user_id`` takes away (or gives back) the bot's right to post in the channel:
+        posts fail with 400 meanwhile, and a ``my_chat_member`` update tells the bot."""
+        with self._lock:
+            self._bot_can_post[channel_id] = can_post
+            if can_post:
+                self._blocked.pop(channel_id, None)
+            else:
+                self._blocked[channel_id] = (
+                    400, "Bad Request: need administrator rights in the channel chat")
+        self._push({"my_chat_member": self._member_change(
+            channel_id, self._user(user_id), self._bot_user(), "administrator",
+            "administrator")})
+
     def add_bot(self, chat_id: int, *, user_id: int) -> None:
         """``user_id`` adds the bot (back) to the group: sends work again, and a
         ``my_chat_member`` update tells the bot."""
@@ -486,6 +500,10 @@ class BotAPIStandIn:
                    description: str = "Forbidden: bot was blocked by the user") -> None:
         with self._lock:
             self._blocked[chat_id] = (code, description)
+
+    def unblock_chat(self, chat_id: int) -> None:
+        with self._lock:
+            self._blocked.pop(chat_id, None)
 
     def answer_next_sends_with_429(self, count: int, retry_after: int = 1) -> None:
         with self._lock:

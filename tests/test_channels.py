@@ -159,6 +159,36 @@ async def test_a_channel_that_removed_the_bot_stops_getting_news(api, newsbot, h
     assert api.messages_to(CHANNEL) == []
 
 
+async def test_a_channel_that_took_the_right_to_post_stops_until_chosen_again(
+        api, newsbot, harbour_seeds):
+    service = service_of(newsbot)
+    await say(api, OWNER, "/channel @amsel_daily")
+    await say(api, OWNER, "/subscribe Port Amsel")
+    api.block_chat(CHANNEL, 400, "Bad Request: need administrator rights in the channel chat")
+    await add_article(newsbot, harbour_seeds, "Ferry timetable changes", "Port Amsel")
+    [told] = await say(api, OWNER, "/digest")
+    assert told.text.startswith("I may not post in Amsel Daily.")
+    assert service.digest_chats() == []
+    api.unblock_chat(CHANNEL)  # the right is given back
+    [chosen] = await say(api, OWNER, "/channel @amsel_daily")
+    assert chosen.text.startswith("Now managing the channel Amsel Daily")
+    [posted] = await say(api, OWNER, "/digest")
+    assert "Posted the digest" in posted.text
+    [post] = api.messages_to(CHANNEL)
+    assert "Ferry timetable changes" in post.text
+
+
+async def test_telegram_saying_the_bot_may_no_longer_post_stops_the_channel_at_once(
+        api, newsbot):
+    service = service_of(newsbot)
+    await say(api, OWNER, "/channel @amsel_daily")
+    await say(api, OWNER, "/subscribe Port Amsel")
+    api.set_bot_can_post(CHANNEL, False, user_id=OWNER)  # a my_chat_member update
+    await api.until(lambda: service.digest_chats() == [])
+    api.set_bot_can_post(CHANNEL, True, user_id=OWNER)
+    await api.until(lambda: [c.chat_id for c in service.digest_chats()] == [CHANNEL])
+
+
 async def test_titles_and_refusals_are_escaped(api, newsbot, clock):
     api.add_channel(-1006009, "<b>Rates & Bonds</b>", "rates_bonds",
                     members={EDITOR: "administrator"})

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from telegram import ChatMember, Update
+from telegram.constants import ChatType
 
 from bot import render
 from bot.handlers.common import call, spoken_language
@@ -30,18 +31,23 @@ async def chat_migrated(update: Update, context: NewsContext) -> None:
         context.application.chat_data[new_id]["language"] = render.language_for(stored)
 
 
-def _is_removed(member: ChatMember) -> bool:
+def _is_removed(member: ChatMember, chat_type: str) -> bool:
+    """Whether the bot can no longer post in the chat: it left or was removed, or, in a
+    channel, it is no administrator allowed to post."""
+    if chat_type == ChatType.CHANNEL:
+        return not getattr(member, "can_post_messages", False)
     if member.status == ChatMember.RESTRICTED:
         return not getattr(member, "is_member", True)
     return member.status in (ChatMember.LEFT, ChatMember.BANNED)
 
 
 async def membership_changed(update: Update, context: NewsContext) -> None:
-    """The bot was removed from a chat, or blocked by a user: the chat goes inactive (no more
-    digests) until it writes again; added back, or unblocked: active again."""
+    """The bot was removed from a chat, blocked by a user, or lost the right to post in a
+    channel: the chat goes inactive (no more digests) until it writes again; added back,
+    unblocked, or allowed to post again: active again."""
     change = update.my_chat_member
     chat_id = change.chat.id
-    if _is_removed(change.new_chat_member):
+    if _is_removed(change.new_chat_member, change.chat.type):
         logger.info("Removed from chat %s (%s); its digests stop", chat_id,
                     change.new_chat_member.status)
         await call(context.service.mark_unreachable, chat_id)
