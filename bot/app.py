@@ -10,7 +10,13 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 
-from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    Update,
+)
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
@@ -170,6 +176,9 @@ async def prepare(application: Application) -> None:
         await application.bot.set_my_commands(
             _bot_commands(menu(admin=False, language=language)),
             scope=BotCommandScopeDefault(), language_code=code)
+        await application.bot.set_my_commands(
+            _bot_commands(menu(admin=False, language=language, group=True)),
+            scope=BotCommandScopeAllGroupChats(), language_code=code)
         for admin_id in sorted(settings.admin_ids):
             try:
                 await application.bot.set_my_commands(

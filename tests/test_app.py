@@ -240,6 +240,8 @@ def test_one_table_gives_menus_help_and_registration():
         "delivery", "quiet", "silent", "language", "channel", "channels"]
     assert [name for name, _ in menu(admin=True)][-6:] == [
         "reimport", "stats", "feeds", "addfeed", "removefeed", "pollnow"]
+    assert [name for name, _ in menu(admin=False, group=True)][-3:] == [
+        "quiet", "silent", "language"]  # /channel and /channels are for private chats
 
 
 def test_the_cli_log_handler_redacts_secrets_in_lines_and_tracebacks(capsys):

@@ -97,6 +97,9 @@ async def test_start_registers_menus_and_welcomes(api, newsbot):
     admin_menu = [c["command"] for c in api.commands[f"chat:{ADMIN}"]]
     assert "reimport" in admin_menu and "stats" in admin_menu
     assert "reimport" not in [c["command"] for c in api.commands["default"]]
+    assert "channel" in [c["command"] for c in api.commands["default"]]
+    group_menu = [c["command"] for c in api.commands["all_group_chats"]]
+    assert "subscribe" in group_menu and "channel" not in group_menu
     [welcome] = await say(api, USER, "/start")
     assert welcome.text.startswith("Welcome to newsbot!")
     assert "/latest" in welcome.text and "/search Belarus" in welcome.text

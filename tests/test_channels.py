@@ -124,6 +124,10 @@ async def test_a_group_is_not_a_channel_and_channel_is_for_private_chats(api, ne
     await api.replies(OWNER, 1)
     [refused] = await say(api, GROUP, "/channel @amsel_daily", user_id=OWNER)
     assert refused.text == "Send me this command in a private chat."
+    [group_help] = await say(api, GROUP, "/help", user_id=OWNER)
+    assert "/subscribe" in group_help.text and "/channel" not in group_help.text
+    [private_help] = await say(api, OWNER, "/help")
+    assert "/channel — Manage a channel from here" in private_help.text
     [listing] = await say(api, GROUP, "/subscriptions", user_id=OWNER)  # the group's own
     assert listing.text.startswith("You follow no tags yet.")
 

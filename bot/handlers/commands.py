@@ -29,21 +29,25 @@ from bot.render.i18n import DEFAULT_LANGUAGE, N_, translator
 @dataclass(frozen=True, slots=True)
 class Command:
     """A command: ``help`` is its line in /help and the menu (an English msgid, translated
-    by ``menu``); None keeps it out of both."""
+    by ``menu``); None keeps it out of both. ``private``: used only in a private chat, so
+    groups' menus and /help leave it out."""
 
     name: str
     handler: Handler
     help: str | None
     admin: bool = False
+    private: bool = False
 
 
 async def help_command(update: Update, context: NewsContext) -> None:
     """List every command this user may use, one line each; a group sees everyone's only
-    (who administers the bot is nobody else's business)."""
+    (who administers the bot is nobody else's business) and none of the private chat's."""
     user = update.effective_user
-    is_admin = is_private(update) and context.settings.is_admin(user.id if user else None)
+    private = is_private(update)
+    is_admin = private and context.settings.is_admin(user.id if user else None)
     language = await chat_language(update, context)
-    await reply(update, render.render_help(menu(admin=is_admin, language=language), language))
+    commands = menu(admin=is_admin, language=language, group=not private)
+    await reply(update, render.render_help(commands, language))
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -75,8 +79,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("silent", delivery.silent_command, N_("News without a sound: /silent on|off")),
     Command("language", language.language_command, N_("The bot's language in this chat")),
     Command("channel", channels.channel_command,
-            N_("Manage a channel from here: /channel @name, or off")),
-    Command("channels", channels.channels_command, N_("The channels you manage")),
+            N_("Manage a channel from here: /channel @name, or off"), private=True),
+    Command("channels", channels.channels_command, N_("The channels you manage"),
+            private=True),
     Command("reimport", admin.reimport_command, N_("Admin: re-import the seed articles"),
             admin=True),
     Command("stats", admin.stats_command, N_("Admin: store statistics"), admin=True),
@@ -90,12 +95,13 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 
-def menu(*, admin: bool, language: str = DEFAULT_LANGUAGE) -> list[tuple[str, str]]:
+def menu(*, admin: bool, language: str = DEFAULT_LANGUAGE,
+         group: bool = False) -> list[tuple[str, str]]:
     """(command, help line in ``language``) for /help and set_my_commands: everyone's, and
-    admins' too."""
+    admins' too; in a ``group``, without the private chat's own."""
     _ = translator(language).gettext
     return [(c.name, _(c.help)) for c in COMMANDS
-            if c.help is not None and (admin or not c.admin)]
+            if c.help is not None and (admin or not c.admin) and not (group and c.private)]
 
 
 ButtonHandler = Callable[[Update, NewsContext, list[str]], Awaitable[None]]
