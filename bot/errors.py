@@ -141,13 +141,14 @@ class TooManyAlerts(NewsbotError):
 class ChannelRefused(NewsbotError):
     """A channel cannot be managed from this private chat. ``reason`` is one of
     ``CHANNEL_REFUSALS``; ``channel`` is its title, or the name the user gave when Telegram
-    knows no such channel."""
+    knows no such channel; ``chat_id`` its id when Telegram told it."""
 
-    def __init__(self, reason: str, channel: str) -> None:
+    def __init__(self, reason: str, channel: str, chat_id: int | None = None) -> None:
         if reason not in CHANNEL_REFUSALS:
             raise ValueError(f"unknown channel refusal {reason!r}")
         self.reason = reason
         self.channel = channel
+        self.chat_id = chat_id
         super().__init__(f"channel {channel!r} refused: {reason}")
 
 

@@ -193,6 +193,23 @@ async def test_telegram_saying_the_bot_may_no_longer_post_stops_the_channel_at_o
     await api.until(lambda: [c.chat_id for c in service.digest_chats()] == [CHANNEL])
 
 
+async def test_a_channel_the_user_no_longer_administers_leaves_their_list(api, newsbot, clock):
+    service = service_of(newsbot)
+    await say(api, EDITOR, "/channel @amsel_daily")
+    [listing] = await say(api, EDITOR, "/channels")
+    api.set_member(CHANNEL, EDITOR, "member")
+    clock.now += 301  # the cached "yes" expires
+    answer = await api.callback_answer(api.press(listing, "📣 Amsel Daily"))
+    assert answer["text"].startswith("Only the channel's administrators can manage Amsel Daily")
+    assert service.channels_managed_by(EDITOR) == []
+    assert service.managed_channel(EDITOR) is None
+    [listing] = await say(api, EDITOR, "/channels")
+    assert listing.text.startswith("You manage no channels yet.")
+    assert service.channels_managed_by(OWNER) == []  # nobody else's list was touched
+    await say(api, OWNER, "/channel @amsel_daily")
+    assert [c.chat_id for c in service.channels_managed_by(OWNER)] == [CHANNEL]
+
+
 async def test_titles_and_refusals_are_escaped(api, newsbot, clock):
     api.add_channel(-1006009, "<b>Rates & Bonds</b>", "rates_bonds",
                     members={EDITOR: "administrator"})

@@ -68,14 +68,23 @@ async def verify_channel(context: NewsContext, reference: int | str, user_id: in
     if not getattr(me, "can_post_messages", False):
         raise ChannelRefused("bot_cannot_post", title)
     if not await context.chat_admins.is_admin(bot, chat.id, user_id):
-        raise ChannelRefused("not_admin", title)
+        raise ChannelRefused("not_admin", title, chat.id)
     return Channel(chat.id, title, chat.username)
 
 
 async def select_channel(update: Update, context: NewsContext, reference: int | str) -> None:
-    """Check the channel, then point this private chat's settings commands at it."""
+    """Check the channel, then point this private chat's settings commands at it. A channel
+    the user no longer administers, or Telegram no longer knows, leaves their /channels."""
     user = update.effective_user
-    channel = await verify_channel(context, reference, user.id)
+    try:
+        channel = await verify_channel(context, reference, user.id)
+    except ChannelRefused as exc:
+        gone = exc.chat_id if exc.reason == "not_admin" else (
+            reference if exc.reason == "not_found" and isinstance(reference, int) else None)
+        if gone is not None:
+            await call(context.service.forget_channel, user.id, gone)
+            forget_target(context)
+        raise
     language = await chat_language(update, context)
     await call(context.service.manage_channel, update.effective_chat.id, channel, language)
     forget_target(context)
