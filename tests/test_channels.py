@@ -63,6 +63,7 @@ async def test_an_administrator_manages_a_channel_from_a_private_chat(api, newsb
     [posted] = await say(api, OWNER, "/digest")
     assert posted.text.startswith("📣 Amsel Daily") and "Posted the digest" in posted.text
     [post] = api.messages_to(CHANNEL)
+    assert post.text.startswith("News digest — 1 new article")
     assert "Ferry timetable changes" in post.text
     # A reader's «Full text» opens the article in a private chat with the bot, not the channel.
     [full] = post.buttons
@@ -230,5 +231,5 @@ async def test_a_channel_posts_in_the_language_of_the_chat_that_chose_it(api, ne
     [posted] = await say(api, OWNER, "/digest")
     assert posted.text.endswith("Дайджест опубліковано в каналі.")
     [post] = api.messages_to(CHANNEL)
-    assert post.text.startswith("Ваш дайджест новин — 1 нова стаття")
+    assert post.text.startswith("Дайджест новин — 1 нова стаття")  # readers are nobody's "you"
     assert post.buttons[0]["text"] == "Повний текст 1"

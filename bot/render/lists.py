@@ -99,16 +99,20 @@ def _matched_line(tags: tuple[str, ...], queries: tuple[str, ...], language: str
 
 def render_digest(digest: Digest, language: str = DEFAULT_LANGUAGE, *,
                   bot_username: str | None = None) -> list[ListMessage]:
-    """A digest as messages of whole items, each ≤ 4,096 characters with its own buttons;
-    given the bot's ``bot_username`` (a channel's digest), «Full text N» opens the article in
-    a private chat with the bot."""
+    """A digest as messages of whole items, each ≤ 4,096 characters with its own buttons.
+    A channel's digest is given the posting bot's ``bot_username``: its readers are nobody's
+    "you", and «Full text N» opens the article in a private chat with the bot."""
     if not digest.items:
         return []
     t = translator(language)
     count = len(digest.items) + digest.more
-    header = t.ngettext("<b>Your news digest</b> — {count} new article",
-                        "<b>Your news digest</b> — {count} new articles", count).format(
-                            count=count)
+    if bot_username:
+        header = t.ngettext("<b>News digest</b> — {count} new article",
+                            "<b>News digest</b> — {count} new articles", count)
+    else:
+        header = t.ngettext("<b>Your news digest</b> — {count} new article",
+                            "<b>Your news digest</b> — {count} new articles", count)
+    header = header.format(count=count)
     items = []
     for number, item in enumerate(digest.items, 1):
         article = item.article
