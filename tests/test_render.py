@@ -408,6 +408,26 @@ def test_shorten_and_split_keep_any_balanced_fragment_well_formed(pieces, limit)
         _balanced(part)
 
 
+@PROPERTY
+@given(st.sampled_from(["", "<b>", "<b><i>", "<i>"]), st.integers(1, 6000), st.integers(1, 300))
+def test_one_long_word_in_tags_is_cut_inside_the_word_not_dropped(tags, length, over):
+    closing = "".join(f"</{t[1]}>" for t in reversed(tags.split(">")[:-1]))
+    fragment = f"{tags}{'0' * length}{closing}"
+    # ``over`` characters too long, with room left for one character and «…» at least.
+    limit = max(len(tags) + len(closing) + 2, len(fragment) - over)
+    short = render.shorten(fragment, limit)
+    assert telegram_length(short) <= limit
+    assert short.startswith(tags + "0") and short.endswith(closing)
+    _balanced(short)
+
+
+def test_a_card_whose_title_fills_the_message_keeps_its_title():
+    card = render.render_card(replace(ARTICLE, title="00" * 2045, tags=(), subtitle=""),
+                              Summary((), "default", "english"))
+    assert_sendable(card)
+    assert card.startswith("<b>0000") and card.endswith("…</b>")
+
+
 def _balanced(text: str) -> None:
     parser = _TelegramHTML()
     parser.feed(text)

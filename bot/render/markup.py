@@ -90,11 +90,16 @@ def _cut(tokens: list[_Token], start: int, budget: int, stack: list[_Token],
     closing = sum(len(t.name) + 3 for t in open_tags)
     best = (start, 0, list(stack), 0)
     word = sentence = None
+    # The last word that fitted only without room for the closing tags: (index, width before
+    # it, open tags, closing width), to cut inside if nothing better fits.
+    squeezed: tuple[int, int, list[_Token], int] | None = None
     index = start
     while index < len(tokens):
         token = tokens[index]
         if width + token.width > budget:
             break
+        if token.kind == "text" and width + token.width + closing > budget:
+            squeezed = (index, width, list(open_tags), closing)
         width += token.width
         if token.kind == "open":
             open_tags.append(token)
@@ -117,6 +122,9 @@ def _cut(tokens: list[_Token], start: int, budget: int, stack: list[_Token],
         if choice is not None and choice[3] * 2 >= budget:
             return choice[:3]
     token = tokens[index]
+    if token.kind != "text" and squeezed is not None and squeezed[0] >= best[0]:
+        index, width, open_tags, closing = squeezed
+        token = tokens[index]
     if token.kind == "text" and not token.html.startswith("&"):
         chars = _head(token.html, budget - width - closing)
         if chars:
