@@ -33,7 +33,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import Application
 
 from bot import render
-from bot.handlers.common import keyboard
+from bot.handlers.common import keyboard_rows
 from bot.handlers.context import NewsContext
 from bot.models import ChatAddress, Digest
 from bot.service import NewsService
@@ -45,7 +45,6 @@ Clock = Callable[[], datetime]
 # article's import, and within two minutes of it.
 CHECK_EVERY = 30.0
 FIRST_CHECK = 5.0  # seconds after start-up
-BUTTONS_PER_ROW = 3
 # How long a chat's digest claim outlives a sender that crashed while holding it.
 CLAIM_TTL = 600
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -249,8 +248,7 @@ class DigestSender:
         # A channel's readers open articles in a private chat with the bot.
         username = self.bot.username if address.is_channel else None
         return digest, [
-            OutgoingMessage(address, m.article_ids, m.text, keyboard(m.buttons, BUTTONS_PER_ROW),
-                            silent)
+            OutgoingMessage(address, m.article_ids, m.text, keyboard_rows(m.rows), silent)
             for m in render.render_digest(digest, language, bot_username=username)
         ]
 

@@ -107,6 +107,7 @@ async def test_an_admin_adds_a_feed_and_others_are_refused(api, newsbot, feed_se
     [none] = await say(api, ADMIN, "/feeds")
     assert none.text == "No feeds yet. Add one with /addfeed URL [tags]."
 
+    await say(api, USER, "/subscribe Shipping")
     [added] = await say(api, ADMIN, f"/addfeed {feed.url} Shipping, Port Amsel")
     assert added.text == ("Now following feed 1: Harbour Courier\n2 new articles. "
                           "/feeds lists every feed.")
@@ -125,6 +126,10 @@ async def test_an_admin_adds_a_feed_and_others_are_refused(api, newsbot, feed_se
     [result] = answer["results"]
     assert result["url"] == feed_server.url("/news/strike")
     assert result["reply_markup"]["inline_keyboard"][0][0]["text"] == "Read at source"
+    [digest] = await say(api, USER, "/digest")  # each item's source beside its full text
+    assert [[b["text"] for b in row] for row in digest.reply_markup["inline_keyboard"]] == [
+        ["Full text 1", "Read at source 1"], ["Full text 2", "Read at source 2"]]
+    assert digest.button("Read at source 2")["url"] == feed_server.url("/news/strike")
     assert_all_sent(api)
 
 

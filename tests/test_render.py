@@ -471,6 +471,21 @@ def test_a_full_article_header_is_html_not_text():
     assert "<b>" not in visible(messages[0])
 
 
+def test_a_digest_links_each_article_with_a_page_to_its_source():
+    def rows(items):
+        [message] = render.render_digest(Digest(1, items, more=0, more_tag=None, upto_seq=5))
+        return [[(b.text, b.url) for b in row] for row in message.rows]
+
+    plain = [DigestItem(replace(ARTICLE, id=f"d{n}"), ("Economy",), SUMMARY) for n in range(4)]
+    assert rows(plain) == [  # no pages: «Full text N», three to a row
+        [("Full text 1", None), ("Full text 2", None), ("Full text 3", None)],
+        [("Full text 4", None)]]
+    paged = replace(ARTICLE, id="d9", url="https://courier.example/news/9")
+    assert rows([DigestItem(paged, ("Economy",), SUMMARY), *plain[:2]]) == [  # a row each
+        [("Full text 1", None), ("Read at source 1", "https://courier.example/news/9")],
+        [("Full text 2", None)], [("Full text 3", None)]]
+
+
 def test_a_digest_whose_first_item_nearly_fills_a_message_still_fits():
     summary = Summary(("A long sentence goes on. " * 160,), "default", "english")  # 4,000
     items = [DigestItem(replace(ARTICLE, id=f"d{n}"), ("Economy",), summary) for n in range(3)]

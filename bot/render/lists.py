@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.models import Article, Digest, Summary
 from bot.render.buttons import (
     Button,
     article_buttons,
     button,
+    button_rows,
     clip,
     full_text_label,
     full_text_link,
+    source_button,
 )
 from bot.render.cards import (
     ALERTS_LABEL,
@@ -24,6 +26,8 @@ from bot.render.cards import (
 )
 from bot.render.i18n import DEFAULT_LANGUAGE, translator
 from bot.render.markup import MESSAGE_LIMIT, escape, fit, telegram_length
+
+DIGEST_BUTTONS_PER_ROW = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,11 +126,20 @@ def render_digest(digest: Digest, language: str = DEFAULT_LANGUAGE, *,
                              render_summary(item.summary), _room(header))
         full = (full_text_link(article, bot_username, number, language) if bot_username
                 else button(full_text_label(number, language), "full", article.id))
-        items.append((block, article.id, [full] if full else []))
+        row = [full, source_button(article, number, language)]
+        items.append((block, article.id, [b for b in row if b]))
     footer = ""
     if digest.more:
         more_tag = escape(clip(digest.more_tag or "", 100))
         footer = t.ngettext("…and {count} more — /latest {tag}",
                             "…and {count} more — /latest {tag}", digest.more).format(
                                 count=digest.more, tag=more_tag).rstrip()
-    return _pack(header, items, footer)
+    return [_compact(message) for message in _pack(header, items, footer)]
+
+
+def _compact(message: ListMessage) -> ListMessage:
+    """A digest's keyboard: a row per item when some item has «Read at source» beside its
+    «Full text», else the «Full text N» buttons DIGEST_BUTTONS_PER_ROW to a row."""
+    if any(len(row) > 1 for row in message.rows):
+        return message
+    return replace(message, rows=button_rows(message.buttons, DIGEST_BUTTONS_PER_ROW))
