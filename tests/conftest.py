@@ -20,6 +20,16 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 USER_ARTICLE = SEEDS / "000_9dd83f3904ce7482.txt"
 
 
+# A wire story long enough (over 50 words) for near-duplicate grouping, as feeds carry it.
+WIRE = (
+    "The Norvaland central bank kept its main interest rate at 4.25 percent on Wednesday, "
+    "the third meeting in a row without a change, and said inflation was falling more slowly "
+    "than it had expected. Governor Pieter Aalund told reporters that services prices were "
+    "still rising at close to five percent a year and that the bank needed more evidence "
+    "before it could cut. Markets had priced in a small chance of a cut."
+)
+
+
 def article_text(
     title: str = "Harbour reopens after storm",
     *,

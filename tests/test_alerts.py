@@ -14,11 +14,11 @@ from bot.errors import EmptyArgument, TooBroadSearch, TooManyAlerts
 from bot.feeds.model import FeedSettings
 from bot.service import MAX_ALERTS, NewsService
 from bot.store import Store
-from tests.conftest import USER_ARTICLE, fake_summarise
+from tests.conftest import USER_ARTICLE, WIRE, fake_summarise
 from tests.store.test_budget import HARBOUR
 from tests.test_bot import USER, running_newsbot, say
 from tests.test_digests import Clock, FakeBot, articles_adder, sender_for
-from tests.test_service_feeds import DATE, FERRY, WIRE, polled, rss
+from tests.test_service_feeds import DATE, FERRY, polled, rss
 
 CHAT = 1001
 

@@ -17,16 +17,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from bot.cli import main
+from tests.conftest import WIRE
 from tests.feeds.conftest import FIXTURES
 
 Response = tuple[int, dict[str, str], bytes]
-WIRE = (
-    "The Norvaland central bank kept its main interest rate at 4.25 percent on Wednesday, "
-    "the third meeting in a row without a change, and said inflation was falling more slowly "
-    "than it had expected. Governor Pieter Aalund told reporters that services prices were "
-    "still rising at close to five percent a year and that the bank needed more evidence "
-    "before it could cut. Markets had priced in a small chance of a cut."
-)
 DATE = "Wed, 11 Jun 2025 09:00:00 +0000"
 
 

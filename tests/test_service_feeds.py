@@ -14,15 +14,9 @@ from bot.feeds.parsing import parse_feed
 from bot.feeds.poll import advance_state
 from bot.models import Summary
 from bot.service import NewsService
+from tests.conftest import WIRE
 
 NOW = datetime(2025, 6, 11, 12, 0, tzinfo=UTC)
-WIRE = (
-    "The Norvaland central bank kept its main interest rate at 4.25 percent on Wednesday, "
-    "the third meeting in a row without a change, and said inflation was falling more slowly "
-    "than it had expected. Governor Pieter Aalund told reporters that services prices were "
-    "still rising at close to five percent a year and that the bank needed more evidence "
-    "before it could cut. Markets had priced in a small chance of a cut."
-)
 FERRY = (
     "Caldessa Lines has ordered two battery-electric ferries for its crossing to Norvaland, "
     "the company said on Tuesday, in a deal worth about 140 million euros. The ships, to be "

@@ -12,16 +12,10 @@ from bot.feeds.errors import FeedAlreadyFollowed
 from bot.feeds.model import FeedSettings, FeedState, Validators
 from bot.models import Article
 from bot.store import Store, StoryPrint
+from tests.conftest import WIRE
 from tests.store.conftest import assert_index_matches_articles, titles
 
 NOW = datetime(2025, 6, 11, 12, 0, tzinfo=UTC)
-WIRE = (
-    "The Norvaland central bank kept its main interest rate at 4.25 percent on Wednesday, "
-    "the third meeting in a row without a change, and said inflation was falling more slowly "
-    "than it had expected. Governor Pieter Aalund told reporters that services prices were "
-    "still rising at close to five percent a year and that the bank needed more evidence "
-    "before it could cut. Markets had priced in a small chance of a cut."
-)
 
 
 def article(url: str, title: str = "Central bank holds rates", body: str = WIRE,
