@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,36 @@ def harbour_seeds(tmp_path: Path) -> Path:
     folder.mkdir()
     (folder / "first.txt").write_text(article_text("Harbour story", tags="Port Amsel"))
     return folder
+
+
+class Clock:
+    """A service's clock, moved by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def articles_adder(service: NewsService, write_article, tmp_path):
+    """Import articles (title, tags) into ``service``; returns a function giving their ids."""
+    counter = iter(range(10_000))
+
+    def add(*specs: tuple[str, str]) -> list[str]:
+        folder = tmp_path / f"batch{next(counter)}"
+        for n, (title, tags) in enumerate(specs):
+            write_article(f"{folder.name}/{n}.txt", title=title, tags=tags,
+                          published=f"2025-05-{n + 1:02d}T10:00:00Z",
+                          body=f"{title} happened today. More details follow.")
+        report = service.import_paths([folder])
+        assert report.failed == []
+        return report.added_ids
+
+    return add
+
+
+@pytest.fixture
+def add_articles(service: NewsService, write_article, tmp_path):
+    """``articles_adder`` for the module's ``service`` (a module with a clock gives its own)."""
+    return articles_adder(service, write_article, tmp_path)

@@ -14,10 +14,10 @@ from bot.errors import EmptyArgument, TooBroadSearch, TooManyAlerts
 from bot.feeds.model import FeedSettings
 from bot.service import MAX_ALERTS, NewsService
 from bot.store import Store
-from tests.conftest import USER_ARTICLE, WIRE, fake_summarise
+from tests.conftest import USER_ARTICLE, WIRE, Clock, fake_summarise
 from tests.store.test_budget import HARBOUR
 from tests.test_bot import USER, running_newsbot, say
-from tests.test_digests import Clock, FakeBot, articles_adder, sender_for
+from tests.test_digests import FakeBot, sender_for
 from tests.test_service_feeds import DATE, FERRY, polled, rss
 
 CHAT = 1001
@@ -31,11 +31,6 @@ def clock() -> Clock:
 @pytest.fixture
 def service(store, clock) -> NewsService:
     return NewsService(store, summarise=fake_summarise, clock=clock)
-
-
-@pytest.fixture
-def add_articles(service, write_article, tmp_path):
-    return articles_adder(service, write_article, tmp_path)
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ import pytest
 
 from bot.errors import InvalidQuery
 from bot.service import NewsService
-from tests.conftest import USER_ARTICLE, fake_summarise
+from tests.conftest import USER_ARTICLE, Clock, articles_adder, fake_summarise
 from tests.test_bot import USER, running_newsbot, say
-from tests.test_digests import Clock, FakeBot, articles_adder, sender_for
+from tests.test_digests import FakeBot, sender_for
 
 CHAT = 1001
 KYIV = ZoneInfo("Europe/Kyiv")
@@ -39,11 +39,6 @@ def clock() -> Clock:
 @pytest.fixture
 def service(store, clock) -> NewsService:
     return NewsService(store, summarise=fake_summarise, clock=clock)
-
-
-@pytest.fixture
-def add_articles(service, write_article, tmp_path):
-    return articles_adder(service, write_article, tmp_path)
 
 
 def due(service: NewsService, clock: Clock) -> list[int]:

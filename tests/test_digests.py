@@ -20,7 +20,7 @@ from bot.models import Summary
 from bot.service import NewsService
 from bot.store import Store
 from tests.botapi import BotAPIStandIn
-from tests.conftest import article_text, fake_summarise
+from tests.conftest import Clock, article_text, articles_adder, fake_summarise
 
 CHAT = 1001
 
@@ -43,14 +43,6 @@ class FakeBot:
         self.accepted.append((chat_id, text))
 
 
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
     return Clock(datetime(2025, 6, 1, 4, 0, tzinfo=UTC))
@@ -63,28 +55,6 @@ def service(store, clock) -> NewsService:
 
 def long_summary(text, sentences=3, method="default", language=None, title=""):
     return Summary((title + ": " + "Long sentence & more words. " * 80,), method, "english")
-
-
-@pytest.fixture
-def add_articles(service: NewsService, write_article, tmp_path):
-    return articles_adder(service, write_article, tmp_path)
-
-
-def articles_adder(service: NewsService, write_article, tmp_path):
-    """Import articles (title, tags) into ``service``; returns a function giving their ids."""
-    counter = iter(range(10_000))
-
-    def add(*specs: tuple[str, str]) -> list[str]:
-        folder = tmp_path / f"batch{next(counter)}"
-        for n, (title, tags) in enumerate(specs):
-            write_article(f"{folder.name}/{n}.txt", title=title, tags=tags,
-                          published=f"2025-05-{n + 1:02d}T10:00:00Z",
-                          body=f"{title} happened today. More details follow.")
-        report = service.import_paths([folder])
-        assert report.failed == []
-        return report.added_ids
-
-    return add
 
 
 def sender_for(service, bot, clock) -> DigestSender:

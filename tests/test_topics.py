@@ -16,10 +16,9 @@ from bot.digests import DigestSender
 from bot.handlers.chat_admins import ChatAdmins
 from bot.service import NewsService
 from tests.botapi import BotAPIStandIn
-from tests.conftest import fake_summarise
+from tests.conftest import Clock as DigestClock
+from tests.conftest import articles_adder, fake_summarise
 from tests.test_bot import running_newsbot
-from tests.test_digests import Clock as DigestClock
-from tests.test_digests import articles_adder
 from tests.test_groups import REFUSAL, Clock, add_article, service_of
 
 FORUM = -1005001
