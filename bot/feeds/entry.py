@@ -22,7 +22,8 @@ from bot.models import Article
 @dataclass(frozen=True, slots=True)
 class RawEntry:
     """An entry as its format gives it: HTML strings, a raw date string, category names.
-    ``published_utc`` is a parser's own fallback date, used when ``published`` is unreadable.
+    ``published_utc`` is a parser's own fallback date, used when ``published`` is unreadable;
+    like ``parse_date``'s, it is None unless every timezone can show it.
     """
 
     title: str
@@ -94,8 +95,6 @@ def map_entry(
     body = max(contents, key=len, default="") or summary
     subtitle = summary if summary and body and not _same_text(summary, body) else ""
     published = parse_date(raw.published) or raw.published_utc
-    if published is not None and not is_representable(published):
-        published = None
     source = (
         settings.name or plain_title(feed_title) or (urlsplit(feed_url).hostname or feed_url)
     )

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 import feedparser
 
+from bot.articles import is_representable
 from bot.feeds.entry import RawEntry, map_entry
 from bot.feeds.errors import FeedFormatError
 from bot.feeds.jsonfeed import looks_like_json_feed, read_json_feed
@@ -21,13 +22,15 @@ from bot.feeds.model import FeedEntry, FeedSettings, ParsedFeed, SkippedEntry
 
 
 def _utc(parsed: object) -> datetime | None:
-    """feedparser's UTC time struct as a datetime; None when absent or past year 9999."""
+    """feedparser's UTC time struct as a datetime; None when absent, or outside what every
+    timezone can show (``articles.is_representable``)."""
     if not parsed:
         return None
     try:
-        return datetime.fromtimestamp(calendar.timegm(parsed), UTC)  # type: ignore[arg-type]
+        when = datetime.fromtimestamp(calendar.timegm(parsed), UTC)  # type: ignore[arg-type]
     except (OverflowError, ValueError, OSError):
         return None
+    return when if is_representable(when) else None
 
 
 def _raw_entry(entry: Mapping) -> RawEntry:

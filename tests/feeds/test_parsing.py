@@ -188,7 +188,9 @@ HOSTILE_RSS = (b"<rss version='2.0'><channel><title>Odd</title><item><title>Far 
 
 
 @pytest.mark.parametrize(("body", "content_type"), [
-    (HOSTILE_JSON, "application/feed+json"), (HOSTILE_RSS, "application/rss+xml")])
+    (HOSTILE_JSON, "application/feed+json"), (HOSTILE_RSS, "application/rss+xml"),
+    # In range for UTC and for feedparser's own date, but not for an offset east of UTC.
+    (HOSTILE_RSS.replace(b"23:59:59 -0500", b"12:00:00 +0000"), "application/rss+xml")])
 def test_an_unreadable_link_or_an_unshowable_date_costs_the_entry_that_field_only(
         body, content_type):
     feed = parse_feed(body, RSS_URL, headers={"Content-Type": content_type},
