@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.models import SavedAlert
-from bot.render.buttons import Button, button, clip
+from bot.render.buttons import ALERT_LIMIT, Button, button, clip
 from bot.render.i18n import DEFAULT_LANGUAGE, N_, translator
 from bot.render.markup import escape, fit
 
@@ -60,4 +60,5 @@ def alert_removed(removed: SavedAlert | None, language: str = DEFAULT_LANGUAGE) 
     _ = translator(language).gettext
     if removed is None:
         return _("That search was already removed.")
-    return clip(_("Removed the search “{query}”.").format(query=clip(removed.query, 150)), 200)
+    return clip(_("Removed the search “{query}”.").format(query=clip(removed.query, 150)),
+                ALERT_LIMIT)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from telegram.constants import InlineKeyboardButtonLimit
+from telegram.constants import CallbackQueryLimit, InlineKeyboardButtonLimit
 
 from bot.models import Article, TagCount
 from bot.render.i18n import DEFAULT_LANGUAGE, N_, translator
 
 CALLBACK_LIMIT = int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA)  # 64 bytes
+# Characters in a button's answer (a callback query's alert or notice): 200.
+ALERT_LIMIT = int(CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH)
 FOLLOW_TAG = N_("Follow {tag}")  # tag buttons' labels
 UNFOLLOW_TAG = N_("Unfollow {tag}")
 URL_LIMIT = 2048  # characters of a link we show; longer ones are left out

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from bot.errors import ChannelRefused
 from bot.models import Channel
-from bot.render.buttons import Button, button, clip
+from bot.render.buttons import ALERT_LIMIT, Button, button, clip
 from bot.render.i18n import DEFAULT_LANGUAGE, N_, translator
 from bot.render.markup import escape, fit
 
@@ -18,7 +18,6 @@ CHANNEL_USAGE = N_(
     "<code>/channel off</code> — back to this chat. /channels — the channels you manage."
 )
 _TITLE = 60  # characters of a channel's title shown
-_ALERT = 200  # characters in a callback query's answer
 
 
 def channel_name(channel: Channel) -> str:
@@ -40,7 +39,7 @@ def alert_for_target(text: str, channel: Channel | None) -> str:
     title when the press changed a channel managed from a private chat."""
     if channel is None:
         return text
-    return clip(f"📣 {clip(channel.title, 40)}: {text}", _ALERT)
+    return clip(f"📣 {clip(channel.title, 40)}: {text}", ALERT_LIMIT)
 
 
 def render_channel_selected(channel: Channel, language: str = DEFAULT_LANGUAGE) -> str:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from bot.errors import NewsbotError
 from bot.feeds.errors import FeedAlreadyFollowed, FeedNotFound
-from bot.render.buttons import Button, button, clip
+from bot.render.buttons import ALERT_LIMIT, Button, button, clip
 from bot.render.i18n import DEFAULT_LANGUAGE, N_, translator
 from bot.render.markup import MESSAGE_LIMIT, escape, fit, fit_parts, telegram_length
 
@@ -174,7 +174,7 @@ def render_feed_removed(feed: StoredFeed, language: str = DEFAULT_LANGUAGE) -> s
 def feed_removed_alert(feed: StoredFeed, language: str = DEFAULT_LANGUAGE) -> str:
     """A «Remove N» button's answer (plain text, ≤ 200 characters)."""
     return clip(translator(language).gettext("Stopped following feed {id}: {name}.").format(
-        id=feed.id, name=clip(feed_name(feed), 120)), 200)
+        id=feed.id, name=clip(feed_name(feed), 120)), ALERT_LIMIT)
 
 
 def render_feed_not_found(ref: str, language: str = DEFAULT_LANGUAGE) -> str:
@@ -184,7 +184,7 @@ def render_feed_not_found(ref: str, language: str = DEFAULT_LANGUAGE) -> str:
 
 def feed_gone_alert(ref: str, language: str = DEFAULT_LANGUAGE) -> str:
     return clip(translator(language).gettext("Feed {ref} is no longer followed.").format(
-        ref=ref), 200)
+        ref=ref), ALERT_LIMIT)
 
 
 def render_poll_reports(reports: Sequence[FeedPollReport],

@@ -36,14 +36,13 @@ from bot.errors import (
 )
 from bot.models import ImportReport, Stats, TagCount
 from bot.render.alerts import ALERT_USAGE
-from bot.render.buttons import clip
+from bot.render.buttons import ALERT_LIMIT, clip
 from bot.render.cards import format_date
 from bot.render.channels import CHANNEL_USAGE, render_channel_refused
 from bot.render.delivery import QUIET_USAGE, SILENT_USAGE
 from bot.render.i18n import DEFAULT_LANGUAGE, N_, translator
 from bot.render.markup import escape, fit, fit_parts
 
-ALERT_LIMIT = 200  # characters in a callback query's answer
 INLINE_BUTTON_LIMIT = 64  # characters of the button above inline results
 _LABEL = 200  # characters of one tag or query quoted back to the user
 
