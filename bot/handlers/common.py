@@ -189,9 +189,7 @@ async def readable_target(update: Update, context: NewsContext) -> Target | None
     target = await settings_target(update, context)
     if target.channel is None or await may_configure(update, context, target):
         return target
-    refusal = render.render_not_channel_admin(target.channel,
-                                              await chat_language(update, context))
-    await reply(update, render.escape(refusal))
+    await _refuse(update, context, target)
     return None
 
 
@@ -244,17 +242,23 @@ def chat_admin_only(handler: AnyHandler) -> AnyHandler:
         if await may_configure(update, context, target):
             await handler(update, context, *args)
             return
-        language = await chat_language(update, context)
-        if target is not None and target.channel is not None:
-            refusal = render.render_not_channel_admin(target.channel, language)
-        else:
-            refusal = render.translate(render.CHAT_ADMINS_ONLY, language)
-        if update.callback_query:
-            await update.callback_query.answer(refusal, show_alert=True)
-        else:
-            await reply(update, render.escape(refusal))  # plain text: a title may hold "<"
+        await _refuse(update, context, target)
 
     return cast(AnyHandler, wrapper)
+
+
+async def _refuse(update: Update, context: NewsContext, target: Target | None) -> None:
+    """Tell a sender who may not change ``target`` so: a reply to the command, an alert on
+    the button; for a managed channel, that they no longer administer it."""
+    language = await chat_language(update, context)
+    if target is not None and target.channel is not None:
+        refusal = render.render_not_channel_admin(target.channel, language)
+    else:
+        refusal = render.translate(render.CHAT_ADMINS_ONLY, language)
+    if update.callback_query:
+        await update.callback_query.answer(refusal, show_alert=True)
+    else:
+        await reply(update, render.escape(refusal))  # plain text: a title may hold "<"
 
 
 async def track_chat(update: Update, context: NewsContext) -> None:
