@@ -209,9 +209,10 @@ class DigestSender:
                 run.migrated.append((chat_id, new_id))
                 return new_id
             except TelegramError as exc:
-                if _unreachable(exc) or _topic_gone(exc):
+                topic_gone = _topic_gone(exc)
+                if topic_gone or _unreachable(exc):
                     # A gone topic stops alone; a forum the bot left stops with its topics.
-                    gone = chat_id if _topic_gone(exc) else message.address.chat_id
+                    gone = chat_id if topic_gone else message.address.chat_id
                     logger.warning("Chat %s is unreachable (%s); its news stops", gone, exc)
                     await asyncio.to_thread(self.service.mark_unreachable, gone)
                     run.unreachable.append(chat_id)
