@@ -20,6 +20,20 @@ CHANNEL_USAGE = N_(
 _TITLE = 60  # characters of a channel's title shown
 
 
+# Why a channel was refused (``errors.CHANNEL_REFUSALS``), and what would fix it.
+_REFUSALS = {
+    "not_found": N_("I can't find the channel {channel}. Check the name, and add me to the "
+                    "channel as an administrator first."),
+    "not_a_channel": N_("{channel} is not a channel. To post into a group, add me there and "
+                        "use the commands in the group."),
+    "bot_not_admin": N_("I'm not an administrator of {channel}. Add me to the channel as an "
+                        "administrator, then try again."),
+    "bot_cannot_post": N_("I may not post in {channel}. Give me the right to post messages in "
+                          "the channel's administrator settings."),
+    "not_admin": N_("Only the channel's administrators can manage {channel}."),
+}
+
+
 def channel_name(channel: Channel) -> str:
     """The channel's title, and its @username when it has one (HTML-escaped)."""
     title = escape(clip(channel.title, _TITLE))
@@ -93,20 +107,8 @@ def channel_buttons(channels: Sequence[Channel], current: Channel | None,
 
 def render_channel_refused(exc: ChannelRefused, language: str = DEFAULT_LANGUAGE) -> str:
     """Why the channel cannot be managed from here, and what would fix it."""
-    _ = translator(language).gettext
-    name = escape(clip(exc.channel, _TITLE))
-    texts = {
-        "not_found": _("I can't find the channel {channel}. Check the name, and add me to "
-                       "the channel as an administrator first."),
-        "not_a_channel": _("{channel} is not a channel. To post into a group, add me there "
-                           "and use the commands in the group."),
-        "bot_not_admin": _("I'm not an administrator of {channel}. Add me to the channel as "
-                           "an administrator, then try again."),
-        "bot_cannot_post": _("I may not post in {channel}. Give me the right to post "
-                             "messages in the channel's administrator settings."),
-        "not_admin": _("Only the channel's administrators can manage {channel}."),
-    }
-    return texts[exc.reason].format(channel=name)
+    return translator(language).gettext(_REFUSALS[exc.reason]).format(
+        channel=escape(clip(exc.channel, _TITLE)))
 
 
 def render_not_channel_admin(channel: Channel, language: str = DEFAULT_LANGUAGE) -> str:
